@@ -1,0 +1,105 @@
+"""Avro name rules: validate names and namespaces, split fullnames, sanitize column names.
+
+Avro specification, "Names": a name matches ``[A-Za-z_][A-Za-z0-9_]*``; a namespace is a
+dot-separated sequence of such names (or empty, the null namespace); a fullname is
+``namespace.name``. Primitive type names are not valid names of named types.
+
+Sanitizing rule (documented in docs/inference.md) for names that data brings with it, such as
+DataFrame columns:
+
+1. Unicode is NFKD-normalized and combining marks dropped (``"naïve"`` → ``"naive"``).
+2. Every character outside ``[A-Za-z0-9_]`` becomes ``_`` (``"dep time"`` → ``"dep_time"``).
+3. An empty result, or one starting with a digit, gets a leading ``_`` (``"2nd"`` → ``"_2nd"``).
+4. Within one record, names that were already valid keep their spelling; a sanitized name that
+   would collide with a name already taken gets the first free suffix ``_2``, ``_3``, … in column
+   order, so the rule never produces duplicates.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable
+
+__all__ = [
+    "PRIMITIVE_TYPES",
+    "fullname",
+    "is_valid_name",
+    "is_valid_namespace",
+    "sanitize_name",
+    "sanitize_names",
+    "split_fullname",
+]
+
+PRIMITIVE_TYPES = frozenset(
+    {"null", "boolean", "int", "long", "float", "double", "bytes", "string"}
+)
+
+_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
+_INVALID_CHAR = re.compile(r"[^A-Za-z0-9_]")
+
+
+def is_valid_name(name: object) -> bool:
+    """Whether ``name`` is a valid Avro (unqualified) name."""
+    return isinstance(name, str) and _NAME.match(name) is not None
+
+
+def is_valid_namespace(namespace: object) -> bool:
+    """Whether ``namespace`` is a valid Avro namespace (``""`` is the null namespace)."""
+    if not isinstance(namespace, str):
+        return False
+    return namespace == "" or all(is_valid_name(part) for part in namespace.split("."))
+
+
+def split_fullname(name: str, namespace: str | None) -> tuple[str, str]:
+    """Split a possibly dotted ``name`` into ``(namespace, short name)``.
+
+    A dotted name carries its own namespace and ignores the enclosing one, as the
+    specification says; otherwise the enclosing ``namespace`` applies (``None`` → ``""``).
+    """
+    if "." in name:
+        space, _, short = name.rpartition(".")
+        return space, short
+    return namespace or "", name
+
+
+def fullname(name: str, namespace: str | None) -> str:
+    """The fullname of ``name`` in ``namespace``: ``"ns.name"``, or ``"name"`` without one."""
+    space, short = split_fullname(name, namespace)
+    return f"{space}.{short}" if space else short
+
+
+def sanitize_name(name: str) -> str:
+    """Turn ``name`` into a valid Avro name by steps 1–3 of the module's rule."""
+    decomposed = unicodedata.normalize("NFKD", name)
+    ascii_only = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    cleaned = _INVALID_CHAR.sub("_", ascii_only)
+    if not cleaned or cleaned[0].isdigit():
+        cleaned = "_" + cleaned
+    return cleaned
+
+
+def sanitize_names(names: Iterable[str]) -> list[str]:
+    """Sanitize the field names of one record by the module's rule, never producing duplicates.
+
+    Examples
+    --------
+    >>> sanitize_names(["dep time", "dep_time", "2nd", "naïve", "a.b"])
+    ['dep_time_2', 'dep_time', '_2nd', 'naive', 'a_b']
+    """
+    originals = list(names)
+    taken = {n for n in originals if is_valid_name(n)}
+    result: list[str] = []
+    for original in originals:
+        if is_valid_name(original):
+            result.append(original)
+            continue
+        base = sanitize_name(original)
+        candidate = base
+        suffix = 2
+        while candidate in taken:
+            candidate = f"{base}_{suffix}"
+            suffix += 1
+        taken.add(candidate)
+        result.append(candidate)
+    return result

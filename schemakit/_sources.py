@@ -1,0 +1,433 @@
+"""Every input kind → a :class:`~schemakit._profile.Profile` (the Arrow types, where nulls are).
+
+Accepted inputs: a pandas DataFrame, a pyarrow Table or RecordBatch, a polars DataFrame (only if
+polars is already imported), a DuckDB relation (streamed in record batches), and a path or glob
+of Parquet / CSV / JSON-lines files (delegated to ``_datasets.profile_dataset``).
+
+Choices (documented in docs/inference.md):
+
+- ``sample=n`` profiles the first ``n`` rows; ``None`` profiles every row.
+- The pandas index is ignored, as ``pa.Table.from_pandas(preserve_index=False)`` does. NaN in a
+  float column is a null (pandas' missing value), as pyarrow's ``from_pandas`` conversion says.
+- Non-string column labels are stringified (``0`` → ``"0"``); the original label is kept in
+  ``Profile.original_names``. Two labels with the same string form are an error.
+- pandas object columns are classified with ``pandas.api.types.infer_dtype``: str, bytes,
+  bool, int, float (ints and floats together → float), Decimal, date, time, datetime, dict
+  (→ struct), list/tuple (→ list) and ``uuid.UUID`` (→ Arrow's uuid extension type) convert
+  with pyarrow; an all-null object column has the null type. Values of several Python types
+  raise :class:`~schemakit.errors.InferenceError` naming the column, two of the types and the
+  row where the second appears — unless ``mixed="union"``, which makes the column a dense union
+  with one child per Python type (in order of first appearance; a ``"null"`` child first when
+  the column has nulls).
+- Null detection is columnar (Arrow null bitmaps and compute kernels). Nested nulls are
+  reported where the enclosing value is present (a child of a null struct is not a null of the
+  child) with the top-level row index. Inside a union, the path step is the union child's
+  field name, and a null in any child is a null of the union itself.
+- Dictionary-typed paths with string values record their dictionary (categories, in order,
+  merged across chunks in order of first appearance) in ``Profile.symbols``.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Callable, Iterable
+from typing import Any
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from schemakit._arrow_types import is_string_like
+from schemakit._deps import is_available
+from schemakit._profile import LIST_ITEM, MAP_VALUE, NullSite, Path, Profile
+from schemakit._typing import Mixed
+from schemakit.errors import InferenceError
+
+__all__ = ["profile"]
+
+_ACCEPTED = (
+    "a pandas DataFrame, a pyarrow Table or RecordBatch, a polars DataFrame, a DuckDB relation, "
+    "or a path or glob of Parquet, CSV or JSON-lines files"
+)
+
+#: Rows fetched per batch from a DuckDB relation.
+_DUCKDB_BATCH_ROWS = 131_072
+
+RowMap = Callable[[int], int | None]
+
+
+def profile(data: Any, *, sample: int | None = None, mixed: Mixed = "error") -> Profile:
+    """Reduce ``data`` to a :class:`Profile`: its Arrow schema, nulls and categories.
+
+    Parameters
+    ----------
+    data
+        One of the accepted input kinds (see the module docstring).
+    sample : int, optional
+        Profile only the first ``sample`` rows.
+    mixed : {"error", "union"}
+        What a pandas object column holding several Python types becomes.
+
+    Raises
+    ------
+    TypeError
+        For an input of another kind, naming it and the accepted kinds.
+    InferenceError
+        For a column whose values cannot be typed, naming the column.
+    """
+    if sample is not None and (not isinstance(sample, int) or sample < 0):
+        raise ValueError(f"sample={sample!r} is not valid; expected None or an integer >= 0")
+    if isinstance(data, (str, os.PathLike)):
+        from schemakit._datasets import profile_dataset
+
+        return profile_dataset(data, sample=sample)
+    if isinstance(data, pa.RecordBatch):
+        data = pa.Table.from_batches([data])
+        return _profile_batches(_head_batches(data, sample), data.schema, "pyarrow RecordBatch")
+    if isinstance(data, pa.Table):
+        return _profile_batches(_head_batches(data, sample), data.schema, "pyarrow Table")
+    if is_available("pandas"):
+        import pandas as pd
+
+        if isinstance(data, pd.DataFrame):
+            return _profile_pandas(data, sample=sample, mixed=mixed)
+    if is_available("polars"):
+        polars = sys.modules["polars"]
+        if isinstance(data, polars.DataFrame):
+            frame = data.head(sample) if sample is not None else data
+            table = frame.to_arrow()
+            return _profile_batches(_head_batches(table, None), table.schema, "polars DataFrame")
+    if is_available("duckdb"):
+        duckdb = sys.modules["duckdb"]
+        if isinstance(data, duckdb.DuckDBPyRelation):
+            return _profile_duckdb(data, sample=sample)
+    raise TypeError(
+        f"cannot infer a schema from {type(data).__module__}.{type(data).__qualname__}; "
+        f"expected {_ACCEPTED}"
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# input kinds
+
+
+def _head_batches(table: pa.Table, sample: int | None) -> list[pa.RecordBatch]:
+    if sample is not None:
+        table = table.slice(0, sample)
+    return list(table.to_batches())
+
+
+def _profile_duckdb(relation: Any, *, sample: int | None) -> Profile:
+    import duckdb
+
+    try:
+        if sample is not None:
+            relation = relation.limit(sample)
+        reader = relation.to_arrow_reader(_DUCKDB_BATCH_ROWS)
+        schema = reader.schema
+        walker = _NullWalker()
+        rows = 0
+        for batch in reader:
+            walker.batch(batch, rows)
+            rows += batch.num_rows
+    except duckdb.Error as exc:
+        raise InferenceError(f"DuckDB could not run the relation: {exc}") from exc
+    return walker.profile(schema, rows, "DuckDB relation", {})
+
+
+def _profile_batches(batches: Iterable[pa.RecordBatch], schema: pa.Schema, source: str) -> Profile:
+    _check_unique(schema.names)
+    walker = _NullWalker()
+    rows = 0
+    for batch in batches:
+        walker.batch(batch, rows)
+        rows += batch.num_rows
+    return walker.profile(schema, rows, source, {})
+
+
+def _check_unique(names: list[str]) -> None:
+    seen: set[str] = set()
+    for name in names:
+        if name in seen:
+            raise InferenceError(f"column name {name!r} appears twice", column=name)
+        seen.add(name)
+
+
+def _profile_pandas(df: Any, *, sample: int | None, mixed: Mixed) -> Profile:
+    if sample is not None:
+        df = df.iloc[:sample]
+    names: list[str] = []
+    originals: dict[str, object] = {}
+    arrays: list[pa.Array | pa.ChunkedArray] = []
+    for position, label in enumerate(df.columns):
+        name = label if isinstance(label, str) else str(label)
+        if name != label:
+            originals[name] = label
+        names.append(name)
+        arrays.append(_pandas_column(df.iloc[:, position], name, mixed))
+    _check_unique(names)
+    table = pa.table(arrays, names=names) if arrays else pa.table({})
+    walker = _NullWalker()
+    rows = 0
+    for batch in table.to_batches():
+        walker.batch(batch, rows)
+        rows += batch.num_rows
+    return walker.profile(table.schema, len(df), "pandas DataFrame", originals)
+
+
+_OBJECT_KINDS_UNSUPPORTED = {"complex", "period", "interval", "timedelta", "unknown-array"}
+
+
+def _family(kind: type) -> str:
+    """The group a Python type converts with: subclasses of one container convert together."""
+    import datetime as dt
+    import uuid
+    from collections.abc import Mapping
+
+    if issubclass(kind, Mapping):
+        return "dict"
+    if issubclass(kind, (list, tuple, np.ndarray)):
+        return "list"
+    if issubclass(kind, uuid.UUID):
+        return "UUID"
+    if issubclass(kind, dt.datetime):
+        return "datetime"
+    if issubclass(kind, (bool, np.bool_)):
+        return "bool"
+    if issubclass(kind, str):
+        return "str"
+    if issubclass(kind, (int, np.integer)):
+        return "int"
+    if issubclass(kind, (float, np.floating)):
+        return "float"
+    return kind.__name__
+
+
+def _pandas_column(series: Any, name: str, mixed: Mixed) -> pa.Array | pa.ChunkedArray:
+    import pandas as pd
+
+    if series.dtype == object:
+        kind = pd.api.types.infer_dtype(series, skipna=True)
+        if kind == "empty":
+            return pa.nulls(len(series))
+        if kind in _OBJECT_KINDS_UNSUPPORTED:
+            raise InferenceError(
+                f"column {name!r} holds Python values of kind {kind!r}, which have no Avro type",
+                column=name,
+            )
+        if kind in ("mixed", "mixed-integer"):
+            values = series.to_numpy(dtype=object)
+            present = ~pd.isna(series).to_numpy()
+            families = sorted({_family(t) for t in map(type, values[present])})
+            if len(families) > 1:
+                if mixed == "union":
+                    return _union_column(values, present, name)
+                raise _mixed_error(values, present, name)
+    try:
+        return pa.array(series, from_pandas=True)
+    except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError) as exc:
+        raise InferenceError(
+            f"column {name!r} (dtype {series.dtype}) cannot be converted to Arrow: {exc}",
+            column=name,
+        ) from exc
+
+
+def _mixed_error(
+    values: np.ndarray[Any, Any], present: np.ndarray[Any, Any], name: str
+) -> InferenceError:
+    rows = np.flatnonzero(present)
+    first = type(values[rows[0]])
+    first_family = _family(first)
+    for row in rows:
+        other = type(values[row])
+        if _family(other) != first_family:
+            return InferenceError(
+                f"column {name!r} mixes Python types {first.__name__} and {other.__name__} "
+                f"(first {other.__name__} at row {int(row)}); convert it to one type, "
+                "or pass mixed='union'",
+                column=name,
+                row=int(row),
+            )
+    raise AssertionError("unreachable: the column has a single type")  # pragma: no cover
+
+
+def _union_column(
+    values: np.ndarray[Any, Any], present: np.ndarray[Any, Any], name: str
+) -> pa.Array:
+    families = np.array([_family(type(v)) for v in values], dtype=object)
+    order: list[str] = []
+    if not present.all():
+        order.append("null")
+    for family in families[present]:
+        if family not in order:
+            order.append(family)
+    codes = np.empty(len(values), dtype=np.int8)
+    offsets = np.empty(len(values), dtype=np.int32)
+    children: list[pa.Array] = []
+    for code, family in enumerate(order):
+        mask = ~present if family == "null" else (families == family) & present
+        codes[mask] = code
+        offsets[mask] = np.arange(int(mask.sum()), dtype=np.int32)
+        if family == "null":
+            children.append(pa.nulls(int(mask.sum())))
+            continue
+        try:
+            children.append(pa.array(values[mask], from_pandas=True))
+        except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError) as exc:
+            raise InferenceError(
+                f"column {name!r}: its {family} values cannot be converted to Arrow: {exc}",
+                column=name,
+            ) from exc
+    return pa.UnionArray.from_dense(
+        pa.array(codes), pa.array(offsets), children, order, list(range(len(order)))
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# columnar null detection
+
+
+def _first_true(mask: pa.Array) -> int | None:
+    index = pc.index(mask, True).as_py()
+    return None if index is None or index < 0 else int(index)
+
+
+class _NullWalker:
+    """Collect the first null of every path, and dictionaries, batch by batch."""
+
+    def __init__(self) -> None:
+        self.nulls: dict[Path, NullSite] = {}
+        self.symbols: dict[Path, dict[str, None]] = {}
+
+    def profile(
+        self, schema: pa.Schema, rows: int, source: str, originals: dict[str, object]
+    ) -> Profile:
+        return Profile(
+            schema=schema,
+            nulls=dict(self.nulls),
+            symbols={path: tuple(seen) for path, seen in self.symbols.items()},
+            original_names=originals,
+            num_rows=rows,
+            source=source,
+        )
+
+    def batch(self, batch: pa.RecordBatch, offset: int) -> None:
+        def rows(index: int) -> int | None:
+            return offset + index
+
+        for name, column in zip(batch.schema.names, batch.columns, strict=True):
+            self.walk(column, (name,), rows, None, record=True)
+
+    def record(self, path: Path, mask: pa.Array, rows: RowMap) -> None:
+        if path in self.nulls:
+            return
+        index = _first_true(mask)
+        if index is not None:
+            self.nulls[path] = NullSite(row=rows(index))
+
+    def walk(
+        self,
+        arr: pa.Array,
+        path: Path,
+        rows: RowMap,
+        valid: pa.Array | None,
+        *,
+        record: bool,
+    ) -> None:
+        """Record nulls of ``arr`` (where ``valid``) at ``path``, then walk its children."""
+        dtype = arr.type
+        if isinstance(dtype, pa.BaseExtensionType):
+            if record and arr.null_count:
+                self.record(path, _where(arr.is_null(), valid), rows)
+            arr = arr.storage
+            dtype = arr.type
+            record = False
+        is_union = pa.types.is_union(dtype)
+        if record and (arr.null_count or is_union) and path not in self.nulls:
+            self.record(path, _where(arr.is_null(), valid), rows)
+        t = pa.types
+        if t.is_struct(dtype):
+            inner = arr.is_valid() if arr.null_count else None
+            inner = _and(inner, valid)
+            for i in range(dtype.num_fields):
+                child = arr.field(i)
+                self.walk(child, (*path, dtype.field(i).name), rows, inner, record=True)
+        elif t.is_map(dtype):
+            values, value_rows = _map_values(arr, rows)
+            self.walk(values, (*path, MAP_VALUE), value_rows, None, record=True)
+        elif t.is_list(dtype) or t.is_large_list(dtype) or t.is_fixed_size_list(dtype):
+            self.walk(arr.flatten(), (*path, LIST_ITEM), _child_rows(arr, rows), None, record=True)
+        elif t.is_list_view(dtype) or t.is_large_list_view(dtype):
+            self.walk(arr.flatten(), (*path, LIST_ITEM), _no_rows, None, record=True)
+        elif t.is_dictionary(dtype):
+            if is_string_like(dtype.value_type):
+                seen = self.symbols.setdefault(path, {})
+                for symbol in arr.dictionary.to_pylist():
+                    if symbol is not None:
+                        seen.setdefault(symbol, None)
+        elif is_union:
+            self.walk_union(arr, path, rows)
+
+    def walk_union(self, arr: pa.Array, path: Path, rows: RowMap) -> None:
+        dtype = arr.type
+        codes = arr.type_codes.to_numpy(zero_copy_only=False)
+        dense = dtype.mode == "dense"
+        offsets = arr.offsets.to_numpy(zero_copy_only=False) if dense else None
+        for i in range(dtype.num_fields):
+            child = arr.field(i)
+            code = dtype.type_codes[i]
+
+            def child_rows(k: int, code: int = code) -> int | None:
+                if offsets is None:
+                    return rows(k)
+                hits = np.flatnonzero((codes == code) & (offsets == k))
+                return rows(int(hits[0])) if len(hits) else None
+
+            self.walk(child, (*path, dtype.field(i).name), child_rows, None, record=False)
+
+
+def _where(mask: pa.Array, valid: pa.Array | None) -> pa.Array:
+    return mask if valid is None else pc.and_(mask, valid)
+
+
+def _and(a: pa.Array | None, b: pa.Array | None) -> pa.Array | None:
+    if a is None:
+        return b
+    if b is None:
+        return a
+    return pc.and_(a, b)
+
+
+def _no_rows(_index: int) -> int | None:
+    return None
+
+
+def _map_values(arr: pa.MapArray, rows: RowMap) -> tuple[pa.Array, RowMap]:
+    """The values of a (possibly sliced) map array and their top-level rows.
+
+    ``pc.list_parent_indices`` aborts the process on map arrays in pyarrow 26 and casting a map
+    to a list of entries can build an invalid array, so parents come from the offsets. Values
+    behind null maps are included: at worst a value is called nullable that need not be.
+    """
+    offsets = arr.offsets.to_numpy(zero_copy_only=False)
+    start = int(offsets[0])
+    values = arr.items.slice(start, int(offsets[-1]) - start)
+
+    def mapped(index: int) -> int | None:
+        parent = int(np.searchsorted(offsets, start + index, side="right")) - 1
+        return rows(parent)
+
+    return values, mapped
+
+
+def _child_rows(arr: pa.Array, rows: RowMap) -> RowMap:
+    """Map an index into ``arr.flatten()`` to a top-level row, computing parents only if asked."""
+    cache: list[np.ndarray[Any, Any]] = []
+
+    def mapped(index: int) -> int | None:
+        if not cache:
+            cache.append(pc.list_parent_indices(arr).to_numpy(zero_copy_only=False))
+        return rows(int(cache[0][index]))
+
+    return mapped

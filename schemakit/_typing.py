@@ -6,6 +6,7 @@ from collections.abc import Iterable
 from typing import Literal, get_args
 
 __all__ = [
+    "CompatibilityLevel",
     "FingerprintAlgorithm",
     "Format",
     "Mixed",
@@ -38,3 +39,14 @@ def check_option(name: str, value: object, choices: Iterable[str], *, upper: boo
         return candidate
     listed = ", ".join(repr(o) for o in options)
     raise ValueError(f"{name}={value!r} is not valid; expected one of {listed}")
+
+
+CompatibilityLevel = Literal[
+    "NONE",
+    "BACKWARD",
+    "BACKWARD_TRANSITIVE",
+    "FORWARD",
+    "FORWARD_TRANSITIVE",
+    "FULL",
+    "FULL_TRANSITIVE",
+]

@@ -14,9 +14,21 @@ from typing import Any, ClassVar
 
 __all__ = [
     "ERROR_CODES",
+    "IncompatibleSchemaError",
     "InferenceError",
+    "InvalidCompatibilityLevelError",
+    "InvalidVersionError",
+    "RegistryBusyError",
+    "SchemaNotFoundError",
     "SchemaParseError",
     "SchemakitError",
+    "SubjectNotFoundError",
+    "SubjectNotSoftDeletedError",
+    "SubjectSoftDeletedError",
+    "VersionNotFoundError",
+    "VersionNotSoftDeletedError",
+    "VersionSoftDeletedError",
+    "error_for_code",
 ]
 
 #: Confluent Schema Registry error codes → (HTTP status, meaning). Source: the Confluent Schema
@@ -99,3 +111,148 @@ class InferenceError(SchemakitError, ValueError):
         super().__init__(message)
         self.column = column
         self.row = row
+
+
+class SubjectNotFoundError(SchemakitError, LookupError):
+    """The subject does not exist (or is soft-deleted and deleted ones were not asked for)."""
+
+    error_code: ClassVar[int] = 40401
+
+    def __init__(self, message: str, *, subject: str | None = None) -> None:
+        super().__init__(message)
+        self.subject = subject
+
+
+class VersionNotFoundError(SchemakitError, LookupError):
+    """The subject has no such version."""
+
+    error_code: ClassVar[int] = 40402
+
+    def __init__(
+        self, message: str, *, subject: str | None = None, version: int | str | None = None
+    ) -> None:
+        super().__init__(message)
+        self.subject = subject
+        self.version = version
+
+
+class SchemaNotFoundError(SchemakitError, LookupError):
+    """No schema has this id, or the schema is not registered under the subject."""
+
+    error_code: ClassVar[int] = 40403
+
+    def __init__(
+        self, message: str, *, schema_id: int | None = None, subject: str | None = None
+    ) -> None:
+        super().__init__(message)
+        self.schema_id = schema_id
+        self.subject = subject
+
+
+class SubjectSoftDeletedError(SubjectNotFoundError):
+    """The subject was soft-deleted (Confluent 40404)."""
+
+    error_code: ClassVar[int] = 40404
+
+
+class SubjectNotSoftDeletedError(SchemakitError, ValueError):
+    """A permanent delete of a subject that was not soft-deleted first (Confluent 40405)."""
+
+    error_code: ClassVar[int] = 40405
+
+    def __init__(self, message: str, *, subject: str | None = None) -> None:
+        super().__init__(message)
+        self.subject = subject
+
+
+class VersionSoftDeletedError(VersionNotFoundError):
+    """The version was soft-deleted (Confluent 40406)."""
+
+    error_code: ClassVar[int] = 40406
+
+
+class VersionNotSoftDeletedError(SchemakitError, ValueError):
+    """A permanent delete of a version that was not soft-deleted first (Confluent 40407)."""
+
+    error_code: ClassVar[int] = 40407
+
+    def __init__(
+        self, message: str, *, subject: str | None = None, version: int | None = None
+    ) -> None:
+        super().__init__(message)
+        self.subject = subject
+        self.version = version
+
+
+class IncompatibleSchemaError(SchemakitError, ValueError):
+    """A schema that breaks the subject's compatibility level; nothing was written.
+
+    Attributes
+    ----------
+    messages : tuple of str
+        Every break found, each naming the field path, reader and writer types and the rule.
+    """
+
+    error_code: ClassVar[int] = 409
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        subject: str | None = None,
+        level: str | None = None,
+        messages: tuple[str, ...] = (),
+    ) -> None:
+        super().__init__(message)
+        self.subject = subject
+        self.level = level
+        self.messages = tuple(messages)
+
+
+class InvalidVersionError(SchemakitError, ValueError):
+    """A version that is not a positive integer or ``"latest"`` (Confluent 42202)."""
+
+    error_code: ClassVar[int] = 42202
+
+
+class InvalidCompatibilityLevelError(SchemakitError, ValueError):
+    """A compatibility level that is not one of the seven (Confluent 42203)."""
+
+    error_code: ClassVar[int] = 42203
+
+
+class RegistryBusyError(SchemakitError, RuntimeError):
+    """The registry file stayed locked by another process past the retry bound."""
+
+    error_code: ClassVar[int] = 50001
+
+    def __init__(self, message: str, *, location: str | None = None) -> None:
+        super().__init__(message)
+        self.location = location
+
+
+_BY_CODE: dict[int, type[SchemakitError]] = {
+    cls.error_code: cls
+    for cls in (
+        SchemaParseError,
+        SubjectNotFoundError,
+        VersionNotFoundError,
+        SchemaNotFoundError,
+        SubjectSoftDeletedError,
+        SubjectNotSoftDeletedError,
+        VersionSoftDeletedError,
+        VersionNotSoftDeletedError,
+        IncompatibleSchemaError,
+        InvalidVersionError,
+        InvalidCompatibilityLevelError,
+        RegistryBusyError,
+    )
+}
+
+
+def error_for_code(error_code: int) -> type[SchemakitError]:
+    """The schemakit exception class for a Confluent error code (``SchemakitError`` if unknown).
+
+    The REST client uses this to raise the same classes as the local backend.
+    """
+    return _BY_CODE.get(error_code, SchemakitError)

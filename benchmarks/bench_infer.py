@@ -21,14 +21,9 @@ part alone). Time is the wall time of the inference call only.
 
 Cases:
 
-* ``schemakit parquet`` / ``schemakit csv``: ``schemakit.infer.infer(path)`` (or
-  ``schemakit._datasets.profile_dataset(path)`` while ``infer`` is not there yet).
-* ``naive parquet``: ``pyarrow.parquet.read_table(dir)`` then the same inference on the table.
-* ``naive csv``: ``pandas.read_csv(file)`` then the same inference on the DataFrame.
-
-Without ``schemakit.infer``, "the same inference" of an in-memory table is the Arrow schema plus
-a null count per column, and of a DataFrame its dtypes plus ``isna().any()``: the cheapest
-possible, so the naive numbers are a lower bound.
+* ``schemakit parquet`` / ``schemakit csv``: ``schemakit.infer(path)``, streaming.
+* ``naive parquet``: ``pyarrow.parquet.read_table(dir)`` then ``schemakit.infer`` on the table.
+* ``naive csv``: ``pandas.read_csv(file)`` then ``schemakit.infer`` on the DataFrame.
 """
 
 from __future__ import annotations
@@ -111,33 +106,12 @@ def size_on_disk(path: Path) -> int:
 # --- one case, in its own process ----------------------------------------------------------
 
 
-def _schemakit_infer() -> tuple[str, Any]:
-    try:
-        from schemakit.infer import infer
-
-        return "schemakit.infer.infer", infer
-    except ImportError:
-        from schemakit._datasets import profile_dataset
-
-        return "schemakit._datasets.profile_dataset", profile_dataset
-
-
 def run_case(case: str, path: str) -> dict[str, Any]:
     import duckdb  # noqa: F401  (imported by every case, so the baseline is comparable)
     import pandas as pd
-    import pyarrow as pa
     import pyarrow.parquet as pq
 
-    how, infer = _schemakit_infer()
-    in_memory = how.endswith(".infer")
-
-    def infer_table(data: Any) -> Any:
-        if in_memory:
-            return infer(data)
-        if isinstance(data, pd.DataFrame):
-            return (dict(data.dtypes), data.isna().any().to_dict())
-        assert isinstance(data, pa.Table)
-        return (data.schema, [c.null_count for c in data.columns])
+    from schemakit import infer
 
     start = time.perf_counter()
     if case == "baseline":
@@ -145,17 +119,15 @@ def run_case(case: str, path: str) -> dict[str, Any]:
     elif case.startswith("schemakit"):
         result = infer(path)
     elif case == "naive parquet":
-        result = infer_table(pq.read_table(path))
+        result = infer(pq.read_table(path))
     elif case == "naive csv":
-        result = infer_table(pd.read_csv(path))
+        result = infer(pd.read_csv(path))
     else:
         raise SystemExit(f"unknown case {case!r}")
     seconds = time.perf_counter() - start
     maxrss_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # KiB on Linux
-    fields = getattr(result, "fields", None) or getattr(
-        getattr(result, "schema", None), "names", None
-    )
-    return {"seconds": seconds, "maxrss_kib": maxrss_kib, "how": how, "fields": fields}
+    fields = None if result is None else list(result.fields)
+    return {"seconds": seconds, "maxrss_kib": maxrss_kib, "fields": fields}
 
 
 def in_subprocess(case: str, path: Path) -> dict[str, Any]:
@@ -229,10 +201,8 @@ def main() -> None:
         header = f"{'case':<28}{'data':>12}{'rows':>14}{'time s':>10}{'rows/s':>16}{'peak RSS':>12}"
         print(header)
         print("-" * len(header))
-        how = ""
         for case, path, rows, size in plan:
             r = in_subprocess(case, path)
-            how = r["how"]
             label = case if path != paths["many"] else f"{case} ({args.many_files} files)"
             rate = f"{rows / r['seconds']:,.0f}" if rows else "-"
             data = f"{size / 2**20:,.0f} MiB" if size else "-"
@@ -240,7 +210,6 @@ def main() -> None:
                 f"{label:<28}{data:>12}{rows:>14,}{r['seconds']:>10.3f}{rate:>16}"
                 f"{r['maxrss_kib'] / 1024:>9,.0f} MiB"
             )
-        print(f"schemakit cases call {how}")
     finally:
         if args.dir is None:
             shutil.rmtree(root, ignore_errors=True)

@@ -48,7 +48,7 @@ def infer(
     namespace: Annotated[str | None, typer.Option(help="Namespace of the record.")] = None,
     format: Annotated[str, typer.Option(help="avro or json (JSON Schema 2020-12).")] = "avro",
     nullable: Annotated[str, typer.Option(help="auto, always or never.")] = "auto",
-    sample: Annotated[int | None, typer.Option(help="Rows to look at per file.")] = None,
+    sample: Annotated[int | None, typer.Option(help="Look at only the first N rows.")] = None,
     output: Annotated[
         Path | None, typer.Option("-o", "--output", help="Write the schema here.")
     ] = None,

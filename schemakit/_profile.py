@@ -6,8 +6,10 @@ occur, and the categories of dictionary columns. ``infer`` turns a Profile into 
 looking at the data again, which is what lets a dataset larger than memory be inferred.
 
 Paths name a place inside a column's type: the column name first, then one step per level —
-a struct child's field name, ``"[]"`` for list items, ``"{}"`` for map values. The walker always
-knows the type at each step, so a struct field that happens to be called ``"[]"`` is no ambiguity.
+a struct child's field name, ``"[]"`` for list items, ``"{}"`` for map values, and inside a
+union the union child's field name (a null in any child counts as a null of the union itself).
+The walker always knows the type at each step, so a struct field that happens to be called
+``"[]"`` is no ambiguity.
 """
 
 from __future__ import annotations

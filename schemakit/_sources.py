@@ -76,7 +76,9 @@ def profile(data: Any, *, sample: int | None = None, mixed: Mixed = "error") -> 
     InferenceError
         For a column whose values cannot be typed, naming the column.
     """
-    if sample is not None and (not isinstance(sample, int) or sample < 0):
+    if sample is not None and (
+        isinstance(sample, bool) or not isinstance(sample, int) or sample < 0
+    ):
         raise ValueError(f"sample={sample!r} is not valid; expected None or an integer >= 0")
     if isinstance(data, (str, os.PathLike)):
         from schemakit._datasets import profile_dataset

@@ -461,3 +461,9 @@ def test_sliced_map_with_nested_nulls_reports_rows_of_the_slice() -> None:
         ("m", "{}"): 1,
         ("m", "{}", "[]", "a"): 1,
     }
+
+
+@pytest.mark.parametrize("sample", [-1, True, 2.5, "10"])
+def test_sample_must_be_a_non_negative_int(sample: object) -> None:
+    with pytest.raises(ValueError, match="sample="):
+        infer(pd.DataFrame({"a": [1, 2]}), sample=sample)  # type: ignore[arg-type]

@@ -1,5 +1,7 @@
 """schemakit: schemas, a schema registry and Kafka wire-format records from a notebook."""
 
+from schemakit.compat import CompatibilityResult, check_compatibility
+from schemakit.diff import FieldChange, SchemaDiff, diff
 from schemakit.errors import (
     IncompatibleSchemaError,
     InferenceError,
@@ -15,16 +17,21 @@ from schemakit.infer import infer
 from schemakit.schema import Schema
 
 __all__ = [
+    "CompatibilityResult",
+    "FieldChange",
     "IncompatibleSchemaError",
     "InferenceError",
     "InvalidCompatibilityLevelError",
     "RegistryBusyError",
     "Schema",
+    "SchemaDiff",
     "SchemaNotFoundError",
     "SchemaParseError",
     "SchemakitError",
     "SubjectNotFoundError",
     "VersionNotFoundError",
+    "check_compatibility",
+    "diff",
     "infer",
 ]
 

@@ -731,6 +731,10 @@ class Schema:
         """``(text, parsed JSON)`` from what the user gave."""
         label = "Avro" if kind == "AVRO" else "JSON"
         if isinstance(source, str):
+            if kind == "AVRO" and source.strip() == "null":
+                # JSON's null is no Avro schema; the bare word means the null type, as the
+                # other bare primitive names (``string``, ``int``) do.
+                return '"null"', "null"
             try:
                 return source, json.loads(source, parse_constant=_reject_constant)
             except json.JSONDecodeError as exc:

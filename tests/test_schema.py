@@ -489,6 +489,14 @@ def test_bare_primitive_text_is_its_json_spelling() -> None:
     assert schema == Schema.parse('"string"') == Schema.parse({"type": "string"})
 
 
+def test_bare_null_is_the_null_type_not_json_null() -> None:
+    schema = Schema.parse(" null ")
+    assert schema.text == '"null"'
+    assert schema.to_dict() == "null"
+    assert schema.canonical_form == '"null"'
+    assert schema == Schema.parse('"null"')
+
+
 def test_to_dict_is_a_deep_copy() -> None:
     doc = _record(_field("int"))
     schema = Schema.parse(doc)

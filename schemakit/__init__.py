@@ -6,6 +6,8 @@ from schemakit.errors import (
     IncompatibleSchemaError,
     InferenceError,
     InvalidCompatibilityLevelError,
+    InvalidSubjectError,
+    InvalidVersionError,
     RegistryBusyError,
     SchemakitError,
     SchemaNotFoundError,
@@ -14,6 +16,7 @@ from schemakit.errors import (
     VersionNotFoundError,
 )
 from schemakit.infer import infer
+from schemakit.registry import IntegrityReport, RegisteredSchema, Registry
 from schemakit.schema import Schema
 
 __all__ = [
@@ -21,7 +24,12 @@ __all__ = [
     "FieldChange",
     "IncompatibleSchemaError",
     "InferenceError",
+    "IntegrityReport",
     "InvalidCompatibilityLevelError",
+    "InvalidSubjectError",
+    "InvalidVersionError",
+    "RegisteredSchema",
+    "Registry",
     "RegistryBusyError",
     "Schema",
     "SchemaDiff",

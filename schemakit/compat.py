@@ -72,7 +72,8 @@ class CompatibilityResult:
         return badge + _html.table(("kind", "message"), rows)
 
 
-def _check_level(level: object) -> str:
+def check_level(level: object) -> str:
+    """``level`` upper-cased if it is one of the seven, else InvalidCompatibilityLevelError."""
     if isinstance(level, str) and level.upper() in _LEVELS:
         return level.upper()
     listed = ", ".join(_LEVELS)
@@ -144,7 +145,7 @@ def check_compatibility(
     /fields/0/type: reader type "int" cannot read writer type "long" (type mismatch: only \
 int→long/float/double, long→float/double, float→double and string↔bytes promote)
     """
-    checked = _check_level(level)
+    checked = check_level(level)
     history_raw: list[Any] = list(previous) if isinstance(previous, (list, tuple)) else [previous]
     if schema_type is None:
         given = [v for v in (new, *history_raw) if isinstance(v, Schema)]

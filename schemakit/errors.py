@@ -14,10 +14,13 @@ from typing import Any, ClassVar
 
 __all__ = [
     "ERROR_CODES",
+    "EncodeError",
     "IncompatibleSchemaError",
     "InferenceError",
     "InvalidCompatibilityLevelError",
+    "InvalidSubjectError",
     "InvalidVersionError",
+    "PerformanceWarning",
     "RegistryBusyError",
     "SchemaNotFoundError",
     "SchemaParseError",
@@ -46,6 +49,7 @@ ERROR_CODES: dict[int, tuple[int, str]] = {
     42201: (422, "Invalid schema"),
     42202: (422, "Invalid schema version"),
     42203: (422, "Invalid compatibility level"),
+    42208: (422, "Invalid subject"),
     50001: (500, "Error in the backend data store"),
 }
 
@@ -221,6 +225,52 @@ class InvalidCompatibilityLevelError(SchemakitError, ValueError):
     error_code: ClassVar[int] = 42203
 
 
+class InvalidSubjectError(SchemakitError, ValueError):
+    """A subject that is empty, not a str, or has control characters (Confluent 42208)."""
+
+    error_code: ClassVar[int] = 42208
+
+    def __init__(self, message: str, *, subject: str | None = None) -> None:
+        super().__init__(message)
+        self.subject = subject
+
+
+class EncodeError(SchemakitError, ValueError):
+    """A value that cannot be encoded with the schema; nothing was written.
+
+    Parameters
+    ----------
+    message : str
+        What is wrong, already naming the column, row and value.
+    column : str, optional
+        The column or field path at fault (``"a.b"``; ``"a[]"`` for array items, ``"a{}"`` for
+        map values).
+    row : int, optional
+        The top-level row index at fault, where one row is.
+    value : object, optional
+        The offending value, as Python sees it.
+    """
+
+    error_code: ClassVar[int] = 42201
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        column: str | None = None,
+        row: int | None = None,
+        value: Any = None,
+    ) -> None:
+        super().__init__(message)
+        self.column = column
+        self.row = row
+        self.value = value
+
+
+class PerformanceWarning(UserWarning):
+    """A batch path fell back to a slow row-wise route; the message names the column and why."""
+
+
 class RegistryBusyError(SchemakitError, RuntimeError):
     """The registry file stayed locked by another process past the retry bound."""
 
@@ -245,6 +295,7 @@ _BY_CODE: dict[int, type[SchemakitError]] = {
         IncompatibleSchemaError,
         InvalidVersionError,
         InvalidCompatibilityLevelError,
+        InvalidSubjectError,
         RegistryBusyError,
     )
 }

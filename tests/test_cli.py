@@ -98,6 +98,11 @@ def test_demo_infers_both_real_tables() -> None:
     assert "palmerpenguins penguins: Schema(AVRO record demo.Penguin, 8 fields)" in result.stdout
     assert "344 rows, 8 columns, 5 nullable fields" in result.stdout
     assert "enum Penguin_species" in result.stdout
+    assert "flights-value: version 1, id 1" in result.stdout
+    assert "penguins-value: version 1, id 2" in result.stdout
+    assert "'cancelled' with a default: version 2, id 3" in result.stdout
+    assert "dep_delay double → float: rejected, nothing written" in result.stdout
+    assert 'reader type "union[null, float]" cannot read writer type "double"' in result.stdout
 
 
 def _write(path: Path, data: bytes) -> Path:

@@ -1,0 +1,610 @@
+"""The DuckDB store: a registry in one DuckDB file, or in memory.
+
+Layout (see docs/registry.md): ``schemakit_meta`` holds the layout version;
+``schemakit_migrations`` lists the migrations applied, in order; ``schemas`` holds one row per
+distinct schema (global id, type, text, identity digests); ``subject_versions`` one row per
+version of a subject (soft-deleted ones flagged); ``config`` the compatibility levels (the global
+one under the empty scope, which no subject can be named).
+
+Concurrency: DuckDB lets one process at a time open a file for writing. A file-backed store
+therefore opens a connection for the length of one operation only, retries a lock conflict with
+exponential backoff and jitter, and gives up with :class:`~schemakit.errors.RegistryBusyError`
+after ``timeout`` seconds. Each write runs in one transaction, so a process killed mid-write
+leaves the file as it was before that write. Within a process, operations on one file are
+serialized by a lock. ``":memory:"`` keeps one connection for the store's life.
+
+This module is the one seam where duckdb exceptions become schemakit errors.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import random
+import threading
+import time
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from typing import Any, Final, cast
+
+import duckdb
+
+from schemakit._typing import CompatibilityLevel, allowed
+from schemakit.errors import (
+    RegistryBusyError,
+    SchemakitError,
+    SchemaNotFoundError,
+    SubjectNotFoundError,
+    SubjectNotSoftDeletedError,
+    SubjectSoftDeletedError,
+    VersionNotFoundError,
+    VersionNotSoftDeletedError,
+    VersionSoftDeletedError,
+)
+from schemakit.registry._backend import (
+    DEFAULT_LEVEL,
+    Candidate,
+    CompatibilityCheck,
+    IntegrityFindings,
+    SchemaRow,
+    SubjectSummary,
+    VersionRow,
+    candidate,
+    subject_problem,
+)
+from schemakit.schema import Schema
+
+__all__ = ["LAYOUT_VERSION", "MIGRATIONS", "DuckDBStore"]
+
+#: The migrations, applied in order; migration ``i`` (1-based) brings a file to layout ``i``.
+#: Never edit a released entry: append a new one.
+MIGRATIONS: Final[tuple[tuple[str, tuple[str, ...]], ...]] = (
+    (
+        "schemas, subject versions and compatibility config",
+        (
+            """
+            CREATE TABLE schemas (
+                id INTEGER PRIMARY KEY,
+                schema_type VARCHAR NOT NULL,
+                text VARCHAR NOT NULL,
+                identity VARCHAR NOT NULL UNIQUE,
+                normalized VARCHAR NOT NULL,
+                created_at TIMESTAMP NOT NULL
+            )
+            """,
+            "CREATE INDEX schemas_normalized ON schemas (normalized)",
+            """
+            CREATE TABLE subject_versions (
+                subject VARCHAR NOT NULL,
+                version INTEGER NOT NULL,
+                schema_id INTEGER NOT NULL,
+                deleted BOOLEAN NOT NULL DEFAULT FALSE,
+                registered_at TIMESTAMP NOT NULL,
+                PRIMARY KEY (subject, version)
+            )
+            """,
+            "CREATE INDEX subject_versions_schema_id ON subject_versions (schema_id)",
+            """
+            CREATE TABLE config (
+                scope VARCHAR PRIMARY KEY,
+                level VARCHAR NOT NULL
+            )
+            """,
+        ),
+    ),
+)
+LAYOUT_VERSION: Final = len(MIGRATIONS)
+
+_GLOBAL_SCOPE = ""
+_BASE_DELAY = 0.01
+_MAX_DELAY = 0.25
+_LOCK_MESSAGE = "Could not set lock"
+
+_VERSION_COLUMNS = """
+    v.subject, v.version, v.schema_id, s.schema_type, s.text, s.identity, s.normalized,
+    v.deleted, v.registered_at
+"""
+_SELECT_SUBJECT = f"""
+    SELECT {_VERSION_COLUMNS}
+    FROM subject_versions v JOIN schemas s ON s.id = v.schema_id
+    WHERE v.subject = ?
+    ORDER BY v.version
+"""
+
+# One lock per file path, shared by every store of the process on that file: DuckDB shares one
+# database instance per path within a process, and its write transactions would conflict.
+_PATH_LOCKS: dict[str, threading.RLock] = {}
+_PATH_LOCKS_GUARD = threading.Lock()
+
+
+def _path_lock(path: str) -> threading.RLock:
+    with _PATH_LOCKS_GUARD:
+        return _PATH_LOCKS.setdefault(path, threading.RLock())
+
+
+def _now() -> datetime:
+    # Stored as a TIMESTAMP in UTC (naive), read back as an aware UTC datetime.
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+def _row(values: Sequence[Any]) -> VersionRow:
+    subject, version, schema_id, schema_type, text, identity, normalized, deleted, at = values
+    return VersionRow(
+        subject=subject,
+        version=int(version),
+        schema_id=int(schema_id),
+        schema_type=schema_type,
+        text=text,
+        identity=identity,
+        normalized=normalized,
+        deleted=bool(deleted),
+        registered_at=at.replace(tzinfo=UTC),
+    )
+
+
+def _subject_not_found(subject: str) -> SubjectNotFoundError:
+    return SubjectNotFoundError(f"subject {subject!r} not found", subject=subject)
+
+
+def _version_not_found(subject: str, version: int | None) -> VersionNotFoundError:
+    what = "has no live version" if version is None else f"has no version {version}"
+    return VersionNotFoundError(
+        f"subject {subject!r} {what}",
+        subject=subject,
+        version="latest" if version is None else version,
+    )
+
+
+class DuckDBStore:
+    """The DuckDB backend (see the module docstring).
+
+    Parameters
+    ----------
+    path : str
+        A file path (created with the current layout if missing) or ``":memory:"``.
+    timeout : float
+        Seconds to keep retrying while another process holds the file.
+    """
+
+    def __init__(self, path: str, *, timeout: float) -> None:
+        self.location = path
+        self._memory = path == ":memory:"
+        self._timeout = timeout
+        self._closed = False
+        self._lock: threading.RLock = (
+            threading.RLock() if self._memory else _path_lock(os.path.realpath(path))
+        )
+        self._conn: duckdb.DuckDBPyConnection | None = None
+        if self._memory:
+            try:
+                self._conn = duckdb.connect(":memory:")
+            except duckdb.Error as exc:  # pragma: no cover - out of memory and the like
+                raise self._store_error(exc) from exc
+        with self._session(write=True) as conn:
+            self._migrate(conn)
+
+    # -- connections -------------------------------------------------------------------------
+
+    def _store_error(self, exc: BaseException) -> SchemakitError:
+        return SchemakitError(f"registry {self.location!r}: the DuckDB store failed: {exc}")
+
+    def _open(self) -> duckdb.DuckDBPyConnection:
+        """Connect to the file, retrying while another process holds its lock."""
+        deadline = time.monotonic() + self._timeout
+        attempt = 0
+        while True:
+            try:
+                return duckdb.connect(self.location)
+            except duckdb.IOException as exc:
+                if _LOCK_MESSAGE not in str(exc):
+                    raise self._store_error(exc) from exc
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    message = (
+                        f"registry file {self.location!r} stayed locked by another process "
+                        f"for {self._timeout:g} s; {exc}"
+                    )
+                    raise RegistryBusyError(message, location=self.location) from exc
+                delay = min(_MAX_DELAY, _BASE_DELAY * 2**attempt) * random.uniform(0.5, 1.5)
+                time.sleep(min(delay, left))
+                attempt += 1
+            except duckdb.Error as exc:
+                raise self._store_error(exc) from exc
+
+    @contextmanager
+    def _session(self, *, write: bool) -> Iterator[duckdb.DuckDBPyConnection]:
+        """A connection for one operation; with ``write`` one transaction around it."""
+        with self._lock:
+            if self._closed:
+                raise SchemakitError(f"registry {self.location!r} is closed")
+            conn = self._conn if self._conn is not None else self._open()
+            try:
+                if write:
+                    conn.execute("BEGIN TRANSACTION")
+                try:
+                    yield conn
+                    if write:
+                        conn.execute("COMMIT")
+                except BaseException:
+                    if write:
+                        with contextlib.suppress(duckdb.Error):
+                            conn.execute("ROLLBACK")
+                    raise
+            except duckdb.Error as exc:
+                raise self._store_error(exc) from exc
+            finally:
+                if not self._memory:
+                    conn.close()
+
+    def _migrate(self, conn: duckdb.DuckDBPyConnection) -> None:
+        conn.execute(
+            "CREATE TABLE IF NOT EXISTS schemakit_meta (key VARCHAR PRIMARY KEY, value VARCHAR)"
+        )
+        conn.execute(
+            "CREATE TABLE IF NOT EXISTS schemakit_migrations ("
+            "version INTEGER PRIMARY KEY, description VARCHAR NOT NULL, "
+            "applied_at TIMESTAMP NOT NULL)"
+        )
+        found = conn.execute(
+            "SELECT value FROM schemakit_meta WHERE key = 'layout_version'"
+        ).fetchone()
+        current = int(found[0]) if found else 0
+        if current > LAYOUT_VERSION:
+            message = (
+                f"registry file {self.location!r} has layout version {current}, written by a "
+                f"newer schemakit; this release reads layouts up to {LAYOUT_VERSION}"
+            )
+            raise SchemakitError(message)
+        for number in range(current + 1, LAYOUT_VERSION + 1):
+            description, statements = MIGRATIONS[number - 1]
+            for statement in statements:
+                conn.execute(statement)
+            conn.execute(
+                "INSERT INTO schemakit_migrations VALUES (?, ?, ?)", [number, description, _now()]
+            )
+        if current != LAYOUT_VERSION:
+            conn.execute(
+                "INSERT OR REPLACE INTO schemakit_meta VALUES ('layout_version', ?)",
+                [str(LAYOUT_VERSION)],
+            )
+
+    # -- helpers -----------------------------------------------------------------------------
+
+    @staticmethod
+    def _rows(conn: duckdb.DuckDBPyConnection, subject: str) -> list[VersionRow]:
+        return [_row(r) for r in conn.execute(_SELECT_SUBJECT, [subject]).fetchall()]
+
+    @staticmethod
+    def _level(conn: duckdb.DuckDBPyConnection, scope: str) -> str | None:
+        found = conn.execute("SELECT level FROM config WHERE scope = ?", [scope]).fetchone()
+        return None if found is None else str(found[0])
+
+    @staticmethod
+    def _effective_level(conn: duckdb.DuckDBPyConnection, subject: str) -> str:
+        # The subject's own level sorts first (its scope is not the empty global scope).
+        found = conn.execute(
+            "SELECT level FROM config WHERE scope IN (?, ?) ORDER BY scope = ? LIMIT 1",
+            [subject, _GLOBAL_SCOPE, _GLOBAL_SCOPE],
+        ).fetchone()
+        return DEFAULT_LEVEL if found is None else str(found[0])
+
+    @staticmethod
+    def _pick(
+        rows: list[VersionRow], subject: str, version: int | None, *, deleted: bool
+    ) -> VersionRow:
+        visible = rows if deleted else [r for r in rows if not r.deleted]
+        if not visible:
+            raise _subject_not_found(subject)
+        if version is None:
+            return visible[-1]
+        for row in visible:
+            if row.version == version:
+                return row
+        raise _version_not_found(subject, version)
+
+    # -- Backend -----------------------------------------------------------------------------
+
+    def register(
+        self, subject: str, new: Candidate, *, normalize: bool, check: CompatibilityCheck
+    ) -> tuple[VersionRow, bool]:
+        key = new.key(normalize=normalize)
+        with self._session(write=True) as conn:
+            rows = self._rows(conn, subject)
+            live = [r for r in rows if not r.deleted]
+            for row in reversed(live):
+                if (row.normalized if normalize else row.identity) == key:
+                    return row, False
+            check(live, self._effective_level(conn, subject))
+            column = "normalized" if normalize else "identity"
+            found = conn.execute(
+                f"SELECT (SELECT min(id) FROM schemas WHERE {column} = ?), "
+                "(SELECT coalesce(max(id), 0) FROM schemas)",
+                [key],
+            ).fetchone()
+            assert found is not None  # an aggregate always yields a row
+            now = _now()
+            stored = new
+            if found[0] is not None:
+                schema_id = int(found[0])
+                if normalize:  # the stored text may differ from the one given
+                    text = conn.execute(
+                        "SELECT text, identity FROM schemas WHERE id = ?", [schema_id]
+                    ).fetchone()
+                    assert text is not None
+                    stored = Candidate(new.schema_type, text[0], text[1], new.normalized)
+            else:
+                schema_id = int(found[1]) + 1
+                conn.execute(
+                    "INSERT INTO schemas VALUES (?, ?, ?, ?, ?, ?)",
+                    [schema_id, new.schema_type, new.text, new.identity, new.normalized, now],
+                )
+            version = max((r.version for r in rows), default=0) + 1
+            conn.execute(
+                "INSERT INTO subject_versions VALUES (?, ?, ?, FALSE, ?)",
+                [subject, version, schema_id, now],
+            )
+        created = VersionRow(
+            subject=subject,
+            version=version,
+            schema_id=schema_id,
+            schema_type=stored.schema_type,
+            text=stored.text,
+            identity=stored.identity,
+            normalized=stored.normalized,
+            deleted=False,
+            registered_at=now.replace(tzinfo=UTC),
+        )
+        return created, True
+
+    def schema_by_id(self, schema_id: int) -> SchemaRow:
+        with self._session(write=False) as conn:
+            found = conn.execute(
+                "SELECT id, schema_type, text FROM schemas s WHERE id = ? AND EXISTS "
+                "(SELECT 1 FROM subject_versions v WHERE v.schema_id = s.id)",
+                [schema_id],
+            ).fetchone()
+        if found is None:
+            message = f"no schema has id {schema_id}"
+            raise SchemaNotFoundError(message, schema_id=schema_id)
+        return SchemaRow(int(found[0]), found[1], found[2])
+
+    def version(self, subject: str, version: int | None, *, deleted: bool) -> VersionRow:
+        with self._session(write=False) as conn:
+            rows = self._rows(conn, subject)
+        return self._pick(rows, subject, version, deleted=deleted)
+
+    def version_rows(self, subject: str, *, deleted: bool) -> list[VersionRow]:
+        with self._session(write=False) as conn:
+            rows = self._rows(conn, subject)
+        visible = rows if deleted else [r for r in rows if not r.deleted]
+        if not visible:
+            raise _subject_not_found(subject)
+        return visible
+
+    def subjects(self, *, deleted: bool) -> list[str]:
+        where = "" if deleted else "WHERE NOT deleted"
+        with self._session(write=False) as conn:
+            found = conn.execute(
+                f"SELECT DISTINCT subject FROM subject_versions {where} ORDER BY subject"
+            ).fetchall()
+        return [str(r[0]) for r in found]
+
+    def lookup(self, subject: str, new: Candidate, *, normalize: bool, deleted: bool) -> VersionRow:
+        key = new.key(normalize=normalize)
+        with self._session(write=False) as conn:
+            rows = self._rows(conn, subject)
+        visible = rows if deleted else [r for r in rows if not r.deleted]
+        if not visible:
+            raise _subject_not_found(subject)
+        for row in reversed(visible):
+            if (row.normalized if normalize else row.identity) == key:
+                return row
+        message = f"schema not found under subject {subject!r}"
+        raise SchemaNotFoundError(message, subject=subject)
+
+    def level(self, subject: str | None, *, fallback: bool) -> str | None:
+        with self._session(write=False) as conn:
+            if fallback:
+                if subject is None:
+                    return self._level(conn, _GLOBAL_SCOPE) or DEFAULT_LEVEL
+                return self._effective_level(conn, subject)
+            return self._level(conn, _GLOBAL_SCOPE if subject is None else subject)
+
+    def set_level(self, level: str, subject: str | None) -> None:
+        with self._session(write=True) as conn:
+            conn.execute(
+                "INSERT OR REPLACE INTO config VALUES (?, ?)",
+                [_GLOBAL_SCOPE if subject is None else subject, level],
+            )
+
+    def delete_version(self, subject: str, version: int | None, *, permanent: bool) -> VersionRow:
+        with self._session(write=True) as conn:
+            rows = self._rows(conn, subject)
+            if not rows or (not permanent and all(r.deleted for r in rows)):
+                raise _subject_not_found(subject)
+            if permanent:
+                # "latest" is the newest version, soft-deleted or not.
+                row = self._pick(rows, subject, version, deleted=True)
+                if not row.deleted:
+                    message = (
+                        f"version {row.version} of subject {subject!r} must be soft-deleted "
+                        "before it is deleted permanently"
+                    )
+                    raise VersionNotSoftDeletedError(message, subject=subject, version=row.version)
+                conn.execute(
+                    "DELETE FROM subject_versions WHERE subject = ? AND version = ?",
+                    [subject, row.version],
+                )
+                return row
+            if version is None:
+                row = self._pick(rows, subject, None, deleted=False)
+            else:
+                row = self._pick(rows, subject, version, deleted=True)
+                if row.deleted:
+                    message = f"version {version} of subject {subject!r} is already soft-deleted"
+                    raise VersionSoftDeletedError(message, subject=subject, version=version)
+            conn.execute(
+                "UPDATE subject_versions SET deleted = TRUE WHERE subject = ? AND version = ?",
+                [subject, row.version],
+            )
+            return row
+
+    def delete_subject(self, subject: str, *, permanent: bool) -> list[VersionRow]:
+        with self._session(write=True) as conn:
+            rows = self._rows(conn, subject)
+            if not rows:
+                raise _subject_not_found(subject)
+            live = [r for r in rows if not r.deleted]
+            if permanent:
+                if live:
+                    message = (
+                        f"subject {subject!r} must be soft-deleted before it is deleted "
+                        f"permanently (live versions: {[r.version for r in live]})"
+                    )
+                    raise SubjectNotSoftDeletedError(message, subject=subject)
+                conn.execute("DELETE FROM subject_versions WHERE subject = ?", [subject])
+                conn.execute("DELETE FROM config WHERE scope = ?", [subject])
+                return rows
+            if not live:
+                message = f"subject {subject!r} is already soft-deleted"
+                raise SubjectSoftDeletedError(message, subject=subject)
+            conn.execute(
+                "UPDATE subject_versions SET deleted = TRUE WHERE subject = ? AND NOT deleted",
+                [subject],
+            )
+            return live
+
+    def summary(self) -> list[SubjectSummary]:
+        with self._session(write=False) as conn:
+            found = conn.execute(
+                """
+                SELECT v.subject,
+                       count(*) FILTER (WHERE NOT v.deleted),
+                       count(*) FILTER (WHERE v.deleted),
+                       max(v.version) FILTER (WHERE NOT v.deleted),
+                       any_value(c.level)
+                FROM subject_versions v LEFT JOIN config c ON c.scope = v.subject
+                GROUP BY v.subject
+                ORDER BY v.subject
+                """
+            ).fetchall()
+        return [
+            SubjectSummary(
+                subject=str(r[0]),
+                versions=int(r[1]),
+                deleted_versions=int(r[2]),
+                latest=None if r[3] is None else int(r[3]),
+                level=None if r[4] is None else str(r[4]),
+            )
+            for r in found
+        ]
+
+    def check_integrity(self) -> IntegrityFindings:
+        problems: list[str] = []
+        with self._session(write=False) as conn:
+            meta = conn.execute(
+                "SELECT value FROM schemakit_meta WHERE key = 'layout_version'"
+            ).fetchone()
+            layout = int(meta[0]) if meta else 0
+            if layout != LAYOUT_VERSION:
+                problems.append(f"layout version is {layout}, expected {LAYOUT_VERSION}")
+            applied = [
+                int(r[0])
+                for r in conn.execute(
+                    "SELECT version FROM schemakit_migrations ORDER BY version"
+                ).fetchall()
+            ]
+            if applied != list(range(1, layout + 1)):
+                problems.append(f"migrations applied {applied}, expected 1..{layout} in order")
+            schemas = conn.execute(
+                "SELECT id, schema_type, text, identity, normalized FROM schemas ORDER BY id"
+            ).fetchall()
+            versions = conn.execute(
+                "SELECT subject, version, schema_id, deleted FROM subject_versions "
+                "ORDER BY subject, version"
+            ).fetchall()
+            levels = conn.execute("SELECT scope, level FROM config ORDER BY scope").fetchall()
+        problems.extend(_schema_problems(schemas))
+        problems.extend(_version_problems(versions, {int(r[0]): r for r in schemas}))
+        valid_levels = allowed(CompatibilityLevel)
+        for scope, level in levels:
+            if level not in valid_levels:
+                where = "the global level" if scope == _GLOBAL_SCOPE else f"subject {scope!r}"
+                problems.append(f"{where} has unknown compatibility level {level!r}")
+        return IntegrityFindings(
+            layout_version=layout,
+            schemas=len(schemas),
+            subjects=len({r[0] for r in versions}),
+            versions=len(versions),
+            problems=tuple(problems),
+        )
+
+    def dump(self) -> dict[str, list[tuple[Any, ...]]]:
+        """Every row of every table, sorted: for tests that assert "nothing was written"."""
+        with self._session(write=False) as conn:
+            tables = [
+                str(r[0])
+                for r in conn.execute(
+                    "SELECT table_name FROM duckdb_tables() ORDER BY table_name"
+                ).fetchall()
+            ]
+            return {
+                # Table names come from the catalog, not from a caller.
+                t: sorted(conn.execute(f'SELECT * FROM "{t}"').fetchall(), key=repr)
+                for t in tables
+            }
+
+    def close(self) -> None:
+        with self._lock:
+            self._closed = True
+            if self._conn is not None:
+                self._conn.close()
+                self._conn = None
+
+
+def _schema_problems(schemas: Sequence[Sequence[Any]]) -> Iterator[str]:
+    seen_ids: set[int] = set()
+    seen_identities: dict[str, int] = {}
+    for schema_id, schema_type, text, identity, normalized in schemas:
+        if schema_id in seen_ids or schema_id < 1:
+            yield f"schema id {schema_id} is duplicated or not positive"
+        seen_ids.add(schema_id)
+        if identity in seen_identities:
+            yield f"schemas {seen_identities[identity]} and {schema_id} are the same schema"
+        seen_identities[identity] = schema_id
+        try:
+            parsed = candidate(Schema.parse(text, schema_type=schema_type))
+        except (SchemakitError, ValueError, TypeError) as exc:
+            yield f"schema id {schema_id} does not parse: {exc}"
+            continue
+        if (parsed.identity, parsed.normalized) != (identity, normalized):
+            yield f"schema id {schema_id}: stored identity digests do not match its text"
+
+
+def _version_problems(
+    versions: Sequence[Sequence[Any]], schemas: dict[int, Sequence[Any]]
+) -> Iterator[str]:
+    seen: set[tuple[str, int]] = set()
+    live: dict[tuple[str, str], int] = {}
+    for subject, version, schema_id, deleted in versions:
+        where = f"subject {subject!r} version {version}"
+        reason = subject_problem(subject)
+        if reason:
+            yield f"{where}: invalid subject name ({reason})"
+        if version < 1:
+            yield f"{where}: versions start at 1"
+        if (subject, version) in seen:
+            yield f"{where} appears twice"
+        seen.add((subject, version))
+        schema = schemas.get(schema_id)
+        if schema is None:
+            yield f"{where} refers to schema id {schema_id}, which does not exist"
+            continue
+        if not deleted:
+            identity = cast(str, schema[3])
+            if (subject, identity) in live:
+                first = live[subject, identity]
+                yield f"{where} repeats the schema of live version {first}"
+            else:
+                live[subject, identity] = version

@@ -1,0 +1,776 @@
+"""The :class:`Registry` facade and the :class:`RegisteredSchema` value object.
+
+The facade validates arguments, turns backend rows into value objects, decides compatibility
+(through :mod:`schemakit.compat`, imported when first needed) and keeps the in-memory caches.
+Semantics are the Confluent Schema Registry's; docs/registry.md lists each rule with its source.
+"""
+
+from __future__ import annotations
+
+import json
+import operator
+import os
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Literal, cast
+
+from schemakit import _html
+from schemakit._typing import CompatibilityLevel, allowed
+from schemakit.compat import check_compatibility, check_level
+from schemakit.errors import (
+    IncompatibleSchemaError,
+    InvalidSubjectError,
+    InvalidVersionError,
+)
+from schemakit.registry._backend import (
+    Backend,
+    Candidate,
+    IntegrityFindings,
+    VersionRow,
+    candidate,
+    subject_problem,
+)
+from schemakit.schema import Schema
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from schemakit.compat import CompatibilityResult
+
+__all__ = ["ENV_VAR", "IntegrityReport", "RegisteredSchema", "Registry"]
+
+#: The one environment variable schemakit reads: the default registry location.
+ENV_VAR = "SCHEMAKIT_REGISTRY"
+#: The registry file used when neither an argument nor :data:`ENV_VAR` names one.
+DEFAULT_LOCATION = "schemakit.duckdb"
+
+_LEVELS = allowed(CompatibilityLevel)
+_MAX_CANDIDATES = 4096
+
+
+def _resolve_location(location: str | os.PathLike[str] | None) -> str:
+    """The location to open: the argument, else ``$SCHEMAKIT_REGISTRY``, else the default file."""
+    if location is None:
+        location = os.environ.get(ENV_VAR) or DEFAULT_LOCATION
+    text = os.fspath(location)
+    if not isinstance(text, str):
+        raise TypeError(f"a registry location is a str or os.PathLike[str], not {type(text)}")
+    if text.lower().startswith(("http://", "https://")):
+        message = (
+            f"cannot open {text!r}: the REST registry backend (a remote Confluent-compatible "
+            "registry) is not available yet; give a DuckDB file path or ':memory:'"
+        )
+        raise ValueError(message)
+    if text == ":memory:":
+        return text
+    if not text.strip():
+        raise ValueError("a registry location may not be empty; give a file path or ':memory:'")
+    return os.path.abspath(os.path.expanduser(text))
+
+
+def _check_subject(subject: object) -> str:
+    reason = subject_problem(subject)
+    if reason is not None:
+        message = f"invalid subject {subject!r}: {reason}"
+        raise InvalidSubjectError(message, subject=subject if isinstance(subject, str) else None)
+    return cast(str, subject)
+
+
+def _as_int(value: object) -> int | None:
+    """``value`` as an int if it is an integer (numpy ints included, bools not)."""
+    if isinstance(value, bool) or not hasattr(value, "__index__"):
+        return None
+    try:
+        return operator.index(value)
+    except TypeError:
+        return None
+
+
+def _check_version(version: object) -> int | None:
+    """A positive int, or ``None`` for ``"latest"`` (any case)."""
+    if isinstance(version, str) and version.lower() == "latest":
+        return None
+    number = _as_int(version)
+    if number is not None and number > 0:
+        return number
+    message = f"invalid version {version!r}: a version is a positive int or 'latest'"
+    raise InvalidVersionError(message)
+
+
+def _check_id(schema_id: object) -> int:
+    number = _as_int(schema_id)
+    if number is not None:
+        return number
+    raise TypeError(f"a schema id is an int, not {type(schema_id).__name__}")
+
+
+@dataclass(frozen=True, slots=True)
+class RegisteredSchema:
+    """A schema as registered under a subject: its version there and its global id.
+
+    Attributes
+    ----------
+    subject : str
+    version : int
+        The version under ``subject``, from 1.
+    id : int
+        The registry-wide schema id, the one written into Confluent wire-format records.
+    schema : Schema
+    """
+
+    subject: str
+    version: int
+    id: int
+    schema: Schema
+
+    def __repr__(self) -> str:
+        return (
+            f"RegisteredSchema(subject={self.subject!r}, version={self.version}, "
+            f"id={self.id}, schema={self.schema!r})"
+        )
+
+    def _repr_html_(self) -> str:
+        head = _html.table(
+            ("subject", "version", "id", "type"),
+            [(self.subject, self.version, self.id, self.schema.schema_type)],
+        )
+        return f"<div>{head}{self.schema._repr_html_()}</div>"
+
+
+@dataclass(frozen=True, slots=True)
+class IntegrityReport:
+    """What :meth:`Registry.verify` found. True when there is no problem.
+
+    Attributes
+    ----------
+    location : str
+    layout_version : int
+        The file layout version (the number of migrations applied).
+    schemas, subjects, versions : int
+        Counts of distinct schemas, subjects and subject versions (soft-deleted included).
+    problems : tuple of str
+        Every broken invariant, as a sentence naming the schema id, subject and version.
+    """
+
+    location: str
+    layout_version: int
+    schemas: int
+    subjects: int
+    versions: int
+    problems: tuple[str, ...]
+
+    @property
+    def ok(self) -> bool:
+        """Whether every invariant holds."""
+        return not self.problems
+
+    def __bool__(self) -> bool:
+        return self.ok
+
+    def __repr__(self) -> str:
+        state = "ok" if self.ok else f"{len(self.problems)} problems"
+        return (
+            f"IntegrityReport({state}: {self.schemas} schemas, {self.subjects} subjects, "
+            f"{self.versions} versions, layout {self.layout_version})"
+        )
+
+    def _repr_html_(self) -> str:
+        rows = [(p,) for p in self.problems] or [("no problems found",)]
+        return _html.table(("problem",), rows, caption=repr(self))
+
+
+class Registry:
+    """A schema registry with the Confluent Schema Registry's semantics, in one DuckDB file.
+
+    Parameters
+    ----------
+    location : str or os.PathLike, optional
+        A DuckDB file path (created if missing), or ``":memory:"`` for a registry that lives
+        as long as this object. ``None`` reads ``$SCHEMAKIT_REGISTRY``, else uses
+        ``./schemakit.duckdb``. ``"http://…"`` (a remote registry) is not available yet.
+    timeout : float, default 30.0
+        Seconds to keep retrying while another process holds the file, before
+        :class:`~schemakit.errors.RegistryBusyError`.
+
+    Raises
+    ------
+    ValueError
+        An ``http://`` or ``https://`` location (the REST backend comes later), or an empty one.
+    SchemakitError
+        The file is not a DuckDB database, or was written by a newer schemakit.
+    RegistryBusyError
+        The file stayed locked by another process for ``timeout`` seconds.
+
+    Notes
+    -----
+    Several processes may share one file: each operation holds the file only while it runs,
+    and each write is one transaction. Schemas by id are cached for the object's life; lookups
+    and registrations this object made are cached until it deletes in that subject. Another
+    process's deletions are therefore not seen by those two cached paths (as in Confluent's
+    ``CachedSchemaRegistryClient``); listing methods always read the file.
+
+    See Also
+    --------
+    Confluent Schema Registry API reference: https://docs.confluent.io/platform/current/schema-registry/develop/api.html
+
+    Examples
+    --------
+    >>> reg = Registry(":memory:")
+    >>> point = {"type": "record", "name": "Point", "fields": [{"name": "x", "type": "int"}]}
+    >>> registered = reg.register("points-value", point)
+    >>> registered.version, registered.id
+    (1, 1)
+    >>> reg.register("points-key", point).id
+    1
+    >>> reg.subjects()
+    ['points-key', 'points-value']
+    >>> reg.close()
+    """
+
+    def __init__(
+        self, location: str | os.PathLike[str] | None = None, *, timeout: float = 30.0
+    ) -> None:
+        resolved = _resolve_location(location)
+        if isinstance(timeout, bool) or not isinstance(timeout, int | float) or timeout < 0:
+            raise ValueError(f"timeout must be a number of seconds >= 0, not {timeout!r}")
+        from schemakit.registry._duckdb import DuckDBStore
+
+        self._backend: Backend = DuckDBStore(resolved, timeout=timeout)
+        self._schemas: dict[int, Schema] = {}
+        self._known: dict[tuple[str, bool, str], RegisteredSchema] = {}
+        self._candidates: dict[tuple[str, str], tuple[Schema, Candidate]] = {}
+
+    @property
+    def location(self) -> str:
+        """The absolute file path, or ``":memory:"``."""
+        return self._backend.location
+
+    # -- internals ---------------------------------------------------------------------------
+
+    def _parse(self, schema: object, schema_type: str) -> tuple[Schema, Candidate]:
+        """The parsed schema and its identity, cached by text."""
+        key: tuple[str, str] | None
+        if isinstance(schema, Schema):
+            key = (schema.schema_type, schema.text)
+        elif isinstance(schema, str):
+            key = (str(schema_type).upper(), schema)
+        else:
+            try:  # the text Schema.parse makes of a dict or list
+                text = json.dumps(schema, ensure_ascii=False, separators=(",", ":"))
+            except (TypeError, ValueError):
+                key = None  # Schema.parse raises the error that names it
+            else:
+                key = (str(schema_type).upper(), text)
+        if key is not None and key in self._candidates:
+            return self._candidates[key]
+        parsed = (
+            Schema.parse(schema, schema_type=schema_type)
+            if not isinstance(schema, Schema)
+            else schema
+        )
+        found = (parsed, candidate(parsed))
+        if len(self._candidates) >= _MAX_CANDIDATES:
+            self._candidates.clear()
+        self._candidates[key or (parsed.schema_type, parsed.text)] = found
+        return found
+
+    def _schema(self, schema_id: int, schema_type: str, text: str) -> Schema:
+        cached = self._schemas.get(schema_id)
+        if cached is None:
+            cached = Schema.parse(text, schema_type=schema_type)
+            self._schemas[schema_id] = cached
+        return cached
+
+    def _registered(self, row: VersionRow) -> RegisteredSchema:
+        schema = self._schema(row.schema_id, row.schema_type, row.text)
+        return RegisteredSchema(row.subject, row.version, row.schema_id, schema)
+
+    def _forget(self, subject: str, rows: Sequence[VersionRow], *, permanent: bool) -> None:
+        for key in [k for k in self._known if k[0] == subject]:
+            del self._known[key]
+        if permanent:
+            for row in rows:
+                self._schemas.pop(row.schema_id, None)
+
+    @staticmethod
+    def _compat(new: Schema, previous: Sequence[Schema], level: str) -> CompatibilityResult:
+
+        return check_compatibility(new, list(previous), level=level)
+
+    # -- registering and reading -------------------------------------------------------------
+
+    def register(
+        self,
+        subject: str,
+        schema: Schema | str | dict[str, Any] | list[Any],
+        *,
+        normalize: bool = False,
+        schema_type: str = "AVRO",
+    ) -> RegisteredSchema:
+        """Register ``schema`` under ``subject``; return its version there and its global id.
+
+        Parameters
+        ----------
+        subject : str
+            Any non-empty string without control characters.
+        schema : Schema, str, dict or list
+            A :class:`~schemakit.Schema`, or anything :meth:`Schema.parse` accepts.
+        normalize : bool, default False
+            Decide "same schema" by the normalized form (Avro Parsing Canonical Form; JSON
+            with sorted keys) instead of the text. The text stored is the one given.
+        schema_type : {"AVRO", "JSON"}, default "AVRO"
+            How to parse ``schema`` when it is not a Schema already.
+
+        Returns
+        -------
+        RegisteredSchema
+
+        Raises
+        ------
+        InvalidSubjectError
+            An empty subject, a non-string, or one with control characters (42208).
+        SchemaParseError
+            A schema that does not parse (42201).
+        IncompatibleSchemaError
+            The schema breaks the subject's compatibility level against its live versions;
+            ``.messages`` lists every break (409). Nothing is written.
+        RegistryBusyError
+            The file stayed locked by another process past the timeout.
+
+        Notes
+        -----
+        A schema equal to a live version of the subject returns that version (no check, no
+        write). Otherwise the schema gets the id it already has anywhere in the registry, or
+        the next free one, and the version after the highest the subject ever used, soft-deleted
+        versions included.
+
+        See Also
+        --------
+        Confluent REST: ``POST /subjects/{subject}/versions`` (``?normalize=true``).
+        """
+        subject = _check_subject(subject)
+        parsed, new = self._parse(schema, schema_type)
+        cache_key = (subject, normalize, new.key(normalize=normalize))
+        known = self._known.get(cache_key)
+        if known is not None:
+            return known
+
+        def check(live: Sequence[VersionRow], level: str) -> None:
+            if level == "NONE" or not live:
+                return
+            others = [r.version for r in live if r.schema_type != parsed.schema_type]
+            if others:
+                messages: tuple[str, ...] = (
+                    f"schema type {parsed.schema_type} differs from the type of versions "
+                    f"{others}; a subject's versions share one schema type",
+                )
+            else:
+                previous = [self._schema(r.schema_id, r.schema_type, r.text) for r in live]
+                result = self._compat(parsed, previous, level)
+                if result:
+                    return
+                messages = tuple(result.messages)
+            listed = "\n  ".join(messages)
+            message = (
+                f"schema is incompatible with subject {subject!r} under {level} "
+                f"({len(messages)} break{'' if len(messages) == 1 else 's'}):\n  {listed}"
+            )
+            raise IncompatibleSchemaError(message, subject=subject, level=level, messages=messages)
+
+        row, _ = self._backend.register(subject, new, normalize=normalize, check=check)
+        if (row.schema_type, row.text) == (parsed.schema_type, parsed.text):
+            self._schemas.setdefault(row.schema_id, parsed)
+        registered = self._registered(row)
+        self._known[cache_key] = registered
+        return registered
+
+    def get_by_id(self, schema_id: int) -> Schema:
+        """The schema with this global id; soft-deleted versions still resolve.
+
+        Cached for the life of this object: a warm call costs a dict lookup.
+
+        Raises
+        ------
+        SchemaNotFoundError
+            No schema has this id, or every version using it was deleted permanently (40403).
+        TypeError
+            ``schema_id`` is not an int.
+
+        See Also
+        --------
+        Confluent REST: ``GET /schemas/ids/{id}``.
+        """
+        number = schema_id if type(schema_id) is int else _check_id(schema_id)
+        cached = self._schemas.get(number)
+        if cached is not None:
+            return cached
+        row = self._backend.schema_by_id(number)
+        return self._schema(row.id, row.schema_type, row.text)
+
+    def get_version(
+        self, subject: str, version: int | Literal["latest"], *, deleted: bool = False
+    ) -> RegisteredSchema:
+        """One version of a subject.
+
+        Parameters
+        ----------
+        subject : str
+        version : int or "latest"
+            A positive int, or ``"latest"`` for the newest live version.
+        deleted : bool, default False
+            Also find soft-deleted versions.
+
+        Raises
+        ------
+        SubjectNotFoundError
+            The subject has no (live) version (40401).
+        VersionNotFoundError
+            It has no such (live) version (40402).
+        InvalidVersionError
+            ``version`` is not a positive int or ``"latest"`` (42202).
+        InvalidSubjectError
+
+        See Also
+        --------
+        Confluent REST: ``GET /subjects/{subject}/versions/{version}``.
+        """
+        subject = _check_subject(subject)
+        number = _check_version(version)
+        return self._registered(self._backend.version(subject, number, deleted=deleted))
+
+    def get_latest(self, subject: str) -> RegisteredSchema:
+        """The newest live version of a subject; see :meth:`get_version`.
+
+        See Also
+        --------
+        Confluent REST: ``GET /subjects/{subject}/versions/latest``.
+        """
+        return self.get_version(subject, "latest")
+
+    def versions(self, subject: str, *, deleted: bool = False) -> list[int]:
+        """The versions of a subject, ascending (soft-deleted ones with ``deleted=True``).
+
+        Raises
+        ------
+        SubjectNotFoundError
+            The subject has no (live) version (40401).
+        InvalidSubjectError
+
+        See Also
+        --------
+        Confluent REST: ``GET /subjects/{subject}/versions``.
+        """
+        subject = _check_subject(subject)
+        return [r.version for r in self._backend.version_rows(subject, deleted=deleted)]
+
+    def subjects(self, *, deleted: bool = False) -> list[str]:
+        """Subjects with a live version, sorted; ``deleted=True`` adds soft-deleted ones.
+
+        See Also
+        --------
+        Confluent REST: ``GET /subjects`` (``?deleted=true``).
+        """
+        return self._backend.subjects(deleted=deleted)
+
+    def lookup(
+        self,
+        subject: str,
+        schema: Schema | str | dict[str, Any] | list[Any],
+        *,
+        normalize: bool = False,
+        deleted: bool = False,
+        schema_type: str = "AVRO",
+    ) -> RegisteredSchema:
+        """The version of ``subject`` whose schema is ``schema`` (the same identity as register).
+
+        Parameters
+        ----------
+        subject : str
+        schema : Schema, str, dict or list
+        normalize : bool, default False
+            Compare normalized forms, as :meth:`register` does with ``normalize=True``.
+        deleted : bool, default False
+            Also find soft-deleted versions.
+        schema_type : {"AVRO", "JSON"}, default "AVRO"
+
+        Raises
+        ------
+        SubjectNotFoundError
+            The subject has no (live) version (40401).
+        SchemaNotFoundError
+            The schema is not registered under the subject (40403).
+        SchemaParseError, InvalidSubjectError
+
+        See Also
+        --------
+        Confluent REST: ``POST /subjects/{subject}`` (``?normalize=true&deleted=true``).
+        """
+        subject = _check_subject(subject)
+        _, new = self._parse(schema, schema_type)
+        cache_key = (subject, normalize, new.key(normalize=normalize))
+        known = self._known.get(cache_key)
+        if known is not None:
+            return known
+        found = self._registered(
+            self._backend.lookup(subject, new, normalize=normalize, deleted=deleted)
+        )
+        if not deleted:
+            self._known[cache_key] = found
+        return found
+
+    def check(
+        self,
+        subject: str,
+        schema: Schema | str | dict[str, Any] | list[Any],
+        *,
+        schema_type: str = "AVRO",
+    ) -> CompatibilityResult:
+        """Whether ``schema`` could be registered under ``subject``, without registering it.
+
+        Checks against the subject's live versions under its level (all of them for the
+        ``*_TRANSITIVE`` levels, the newest otherwise). A subject without live versions
+        accepts anything.
+
+        Returns
+        -------
+        CompatibilityResult
+            ``bool(result)``, ``.messages`` with every break.
+
+        Raises
+        ------
+        SchemaParseError, InvalidSubjectError
+
+        See Also
+        --------
+        check_compatibility
+        Confluent REST: ``POST /compatibility/subjects/{subject}/versions``.
+        """
+        subject = _check_subject(subject)
+        parsed, _ = self._parse(schema, schema_type)
+        try:
+            rows = self._backend.version_rows(subject, deleted=False)
+        except LookupError:
+            rows = []
+        level = self.compatibility(subject)
+        previous = [self._schema(r.schema_id, r.schema_type, r.text) for r in rows]
+        return self._compat(parsed, previous, level)
+
+    # -- compatibility levels ----------------------------------------------------------------
+
+    def set_compatibility(self, level: CompatibilityLevel | str, subject: str | None = None) -> str:
+        """Set the compatibility level of ``subject``, or the global one; return it.
+
+        Parameters
+        ----------
+        level : str
+            One of NONE, BACKWARD, BACKWARD_TRANSITIVE, FORWARD, FORWARD_TRANSITIVE, FULL,
+            FULL_TRANSITIVE, in any case.
+        subject : str, optional
+            The subject (which need not exist yet); ``None`` sets the global level.
+
+        Raises
+        ------
+        InvalidCompatibilityLevelError
+            Another level; the message lists the seven (42203).
+        InvalidSubjectError
+
+        See Also
+        --------
+        Confluent REST: ``PUT /config`` and ``PUT /config/{subject}``.
+        """
+        checked = check_level(level)
+        scope = None if subject is None else _check_subject(subject)
+        self._backend.set_level(checked, scope)
+        return checked
+
+    def compatibility(self, subject: str | None = None) -> str:
+        """The level that applies to ``subject``: its own, else the global one (default BACKWARD).
+
+        See Also
+        --------
+        Confluent REST: ``GET /config/{subject}?defaultToGlobal=true`` and ``GET /config``.
+        """
+        scope = None if subject is None else _check_subject(subject)
+        return cast(str, self._backend.level(scope, fallback=True))
+
+    # -- deleting ----------------------------------------------------------------------------
+
+    def delete_version(
+        self, subject: str, version: int | Literal["latest"], *, permanent: bool = False
+    ) -> int:
+        """Soft-delete a version, or (``permanent=True``) remove a soft-deleted one for good.
+
+        A soft-deleted version is hidden from reads but its id still resolves and its number is
+        never reused. ``"latest"`` is the newest live version for a soft delete and the newest
+        version of any state for a permanent one.
+
+        Returns
+        -------
+        int
+            The version deleted.
+
+        Raises
+        ------
+        SubjectNotFoundError
+            The subject has no (live) version (40401).
+        VersionNotFoundError
+            No such version (40402).
+        VersionSoftDeletedError
+            A soft delete of a version already soft-deleted (40406).
+        VersionNotSoftDeletedError
+            A permanent delete of a version not soft-deleted first (40407).
+        InvalidVersionError, InvalidSubjectError
+
+        See Also
+        --------
+        Confluent REST: ``DELETE /subjects/{subject}/versions/{version}`` (``?permanent=true``).
+        """
+        subject = _check_subject(subject)
+        number = _check_version(version)
+        row = self._backend.delete_version(subject, number, permanent=permanent)
+        self._forget(subject, [row], permanent=permanent)
+        return row.version
+
+    def delete_subject(self, subject: str, *, permanent: bool = False) -> list[int]:
+        """Soft-delete every live version of a subject, or remove a soft-deleted subject.
+
+        A permanent delete also drops the subject's own compatibility level.
+
+        Returns
+        -------
+        list of int
+            The versions deleted.
+
+        Raises
+        ------
+        SubjectNotFoundError
+            No such subject (40401).
+        SubjectSoftDeletedError
+            A soft delete of a subject already soft-deleted (40404).
+        SubjectNotSoftDeletedError
+            A permanent delete of a subject with live versions (40405).
+        InvalidSubjectError
+
+        See Also
+        --------
+        Confluent REST: ``DELETE /subjects/{subject}`` (``?permanent=true``).
+        """
+        subject = _check_subject(subject)
+        rows = self._backend.delete_subject(subject, permanent=permanent)
+        self._forget(subject, rows, permanent=permanent)
+        return [r.version for r in rows]
+
+    # -- inspection --------------------------------------------------------------------------
+
+    def history(self, subject: str) -> pd.DataFrame:
+        """The versions of a subject, soft-deleted ones included, as a DataFrame.
+
+        Returns
+        -------
+        pandas.DataFrame
+            One row per version: ``version``, ``id``, ``registered_at`` (UTC), ``fields`` (the
+            number of top-level fields), ``compatible_with_previous`` (whether the version
+            passes the subject's *current* level against the live versions before it; ``<NA>``
+            for the first) and ``deleted``.
+
+        Raises
+        ------
+        SubjectNotFoundError
+            The subject has no version at all (40401).
+        InvalidSubjectError
+
+        See Also
+        --------
+        Confluent REST: ``GET /subjects/{subject}/versions?deleted=true``.
+        """
+        import pandas as pd
+
+        subject = _check_subject(subject)
+        rows = self._backend.version_rows(subject, deleted=True)
+        level = self.compatibility(subject)
+        schemas = [self._schema(r.schema_id, r.schema_type, r.text) for r in rows]
+        compatible: list[bool | None] = []
+        for i in range(len(rows)):
+            previous = [s for s, r in zip(schemas[:i], rows[:i], strict=True) if not r.deleted]
+            if not previous:
+                compatible.append(None)
+            elif level == "NONE":
+                compatible.append(True)
+            elif any(p.schema_type != schemas[i].schema_type for p in previous):
+                compatible.append(False)
+            else:
+                compatible.append(bool(self._compat(schemas[i], previous, level)))
+        return pd.DataFrame(
+            {
+                "version": pd.array([r.version for r in rows], dtype="int64"),
+                "id": pd.array([r.schema_id for r in rows], dtype="int64"),
+                "registered_at": pd.to_datetime([r.registered_at for r in rows], utc=True),
+                "fields": pd.array([len(s.fields) for s in schemas], dtype="int64"),
+                "compatible_with_previous": pd.array(compatible, dtype="boolean"),
+                "deleted": pd.array([r.deleted for r in rows], dtype="bool"),
+            }
+        )
+
+    def verify(self) -> IntegrityReport:
+        """Check the registry's invariants and report every problem found.
+
+        Checked: the layout version and its migrations; schema ids positive and unique; one
+        row per schema identity; every stored schema parses and matches its identity digests;
+        versions positive and unique per subject; every version refers to an existing schema;
+        no schema appears twice among a subject's live versions; subject names valid;
+        compatibility levels valid. Version numbers need not be contiguous: a permanent delete
+        leaves a gap.
+
+        Returns
+        -------
+        IntegrityReport
+            True when there is no problem; ``.problems`` lists each one.
+
+        Raises
+        ------
+        SchemakitError
+            The store itself cannot be read.
+        """
+        found: IntegrityFindings = self._backend.check_integrity()
+        return IntegrityReport(
+            location=self.location,
+            layout_version=found.layout_version,
+            schemas=found.schemas,
+            subjects=found.subjects,
+            versions=found.versions,
+            problems=found.problems,
+        )
+
+    # -- lifecycle and display ---------------------------------------------------------------
+
+    def close(self) -> None:
+        """Release the store; an in-memory registry is gone after this. Later calls raise."""
+        self._backend.close()
+        self._schemas.clear()
+        self._known.clear()
+
+    def __enter__(self) -> Registry:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        return f"Registry({self.location!r})"
+
+    def _repr_html_(self) -> str:
+        summary = self._backend.summary()
+        global_level = cast(str, self._backend.level(None, fallback=True))
+        rows = [
+            (
+                s.subject,
+                s.versions,
+                s.deleted_versions,
+                "" if s.latest is None else s.latest,
+                s.level or f"{global_level} (global)",
+            )
+            for s in summary
+        ]
+        caption = f"Registry {self.location}: {len(summary)} subjects, global level {global_level}"
+        columns = ("subject", "versions", "soft-deleted", "latest", "compatibility")
+        return _html.table(columns, rows, caption=caption)

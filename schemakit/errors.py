@@ -14,6 +14,7 @@ from typing import Any, ClassVar
 
 __all__ = [
     "ERROR_CODES",
+    "DecodeError",
     "EncodeError",
     "IncompatibleSchemaError",
     "InferenceError",
@@ -265,6 +266,37 @@ class EncodeError(SchemakitError, ValueError):
         self.column = column
         self.row = row
         self.value = value
+
+
+class DecodeError(SchemakitError, ValueError):
+    """A record body that cannot be read with its writer schema.
+
+    Parameters
+    ----------
+    message : str
+        What is wrong, already naming the row and the reason.
+    row : int, optional
+        The row index at fault.
+    schema_id : int, optional
+        The writer schema id of the record, where one is known.
+    reason : str, optional
+        The short reason (``"truncated body"``, ``"trailing bytes"``, …).
+    """
+
+    error_code: ClassVar[int] = 42201
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        row: int | None = None,
+        schema_id: int | None = None,
+        reason: str | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.row = row
+        self.schema_id = schema_id
+        self.reason = reason
 
 
 class PerformanceWarning(UserWarning):

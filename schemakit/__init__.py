@@ -1,13 +1,17 @@
 """schemakit: schemas, a schema registry and Kafka wire-format records from a notebook."""
 
+import schemakit.accessors  # noqa: F401  (registers df.schemakit and s.schemakit)
 from schemakit.compat import CompatibilityResult, check_compatibility
 from schemakit.diff import FieldChange, SchemaDiff, diff
 from schemakit.errors import (
+    DecodeError,
+    EncodeError,
     IncompatibleSchemaError,
     InferenceError,
     InvalidCompatibilityLevelError,
     InvalidSubjectError,
     InvalidVersionError,
+    PerformanceWarning,
     RegistryBusyError,
     SchemakitError,
     SchemaNotFoundError,
@@ -18,9 +22,13 @@ from schemakit.errors import (
 from schemakit.infer import infer
 from schemakit.registry import IntegrityReport, RegisteredSchema, Registry
 from schemakit.schema import Schema
+from schemakit.serde import Deserializer, Serializer, decode, encode
 
 __all__ = [
     "CompatibilityResult",
+    "DecodeError",
+    "Deserializer",
+    "EncodeError",
     "FieldChange",
     "IncompatibleSchemaError",
     "InferenceError",
@@ -28,6 +36,7 @@ __all__ = [
     "InvalidCompatibilityLevelError",
     "InvalidSubjectError",
     "InvalidVersionError",
+    "PerformanceWarning",
     "RegisteredSchema",
     "Registry",
     "RegistryBusyError",
@@ -36,10 +45,13 @@ __all__ = [
     "SchemaNotFoundError",
     "SchemaParseError",
     "SchemakitError",
+    "Serializer",
     "SubjectNotFoundError",
     "VersionNotFoundError",
     "check_compatibility",
+    "decode",
     "diff",
+    "encode",
     "infer",
 ]
 

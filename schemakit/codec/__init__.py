@@ -19,6 +19,11 @@ encode_records(data, schema, schema_id, *, extra="error", chunk_rows=65536) -> p
 frame(bodies, schema_id) -> pa.BinaryArray
     ``0x00 | schema id (4 bytes, big-endian) | body`` for every body. ``header(schema_id)`` is
     the 5 bytes alone.
+decode_bodies(bodies, writer, reader=None, *, rows=None, schema_id=None, errors="raise")
+    Avro bodies written with ``writer`` → a pyarrow Table of ``reader``'s Arrow type, walking
+    the read plan of :mod:`schemakit._resolve`; columnar (numba kernels or numpy). Errors name
+    the row, schema id and reason (``DECODE_REASONS``); ``errors="null"`` returns
+    ``(table, [(row, reason, message), ...])`` with the bad rows null.
 parse_headers(records) -> Headers
     Vectorized header check of framed records: ``ids`` (int64, ``-1`` where bad), ``errors``
     (int8 codes, ``0`` = fine, see ``HEADER_REASONS``: null record, shorter than 5 bytes, bad
@@ -44,9 +49,11 @@ from schemakit.codec._framing import (
     header,
     parse_headers,
 )
+from schemakit.codec._reader import DECODE_REASONS, decode_bodies
 from schemakit.codec._writer import DEFAULT_CHUNK_ROWS, Extra, encode_bodies, encode_records
 
 __all__ = [
+    "DECODE_REASONS",
     "DEFAULT_CHUNK_ROWS",
     "HEADER_REASONS",
     "HEADER_SIZE",
@@ -54,6 +61,7 @@ __all__ = [
     "Extra",
     "Headers",
     "binary_parts",
+    "decode_bodies",
     "encode_bodies",
     "encode_records",
     "frame",

@@ -1,0 +1,831 @@
+"""Schema-aware producing and consuming of whole tables: ``encode``, ``decode``, and the
+single-record ``Serializer`` / ``Deserializer``.
+
+``encode`` turns DataFrame or Arrow rows into Confluent wire-format records
+(``0x00 | schema id, 4 bytes big-endian | Avro body``) with the schema registered (or looked up)
+in a :class:`~schemakit.registry.Registry`; ``decode`` reads such records back, each with the
+writer schema its id names, resolved to one reader schema. The batch work is done by
+:mod:`schemakit.codec`, columnar over Arrow buffers.
+
+Subject names follow Confluent's strategies (``subject.name.strategy`` of its serializers):
+
+===================  =============================================  =========================
+strategy             subject                                        Confluent class
+===================  =============================================  =========================
+``"topic"``          ``<topic>-value`` (``<topic>-key`` if key)     TopicNameStrategy
+``"record"``         the record's fullname                          RecordNameStrategy
+``"topic_record"``   ``<topic>-<record fullname>``                  TopicRecordNameStrategy
+===================  =============================================  =========================
+"""
+
+from __future__ import annotations
+
+import io
+import struct
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any, Literal, cast
+
+import numpy as np
+import pyarrow as pa
+
+from schemakit._names import sanitize_name
+from schemakit._typing import allowed, check_option
+from schemakit.errors import SchemakitError, SchemaNotFoundError
+from schemakit.registry import Registry
+from schemakit.schema import Schema
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+__all__ = [
+    "DECODE_ERRORS",
+    "Deserializer",
+    "Serializer",
+    "SubjectNameStrategy",
+    "decode",
+    "encode",
+    "subject_name",
+]
+
+SubjectNameStrategy = Literal["topic", "record", "topic_record"]
+
+_HEADER = struct.Struct(">bI")
+
+
+def subject_name(
+    *,
+    topic: str | None = None,
+    schema: Schema | None = None,
+    key: bool = False,
+    strategy: SubjectNameStrategy = "topic",
+) -> str:
+    """The subject Confluent's serializers would use for ``topic`` and ``schema``.
+
+    Parameters
+    ----------
+    topic : str, optional
+        The Kafka topic; needed by the ``"topic"`` and ``"topic_record"`` strategies.
+    schema : Schema, optional
+        The record schema; needed by the ``"record"`` and ``"topic_record"`` strategies.
+    key : bool, default False
+        The key's subject (``<topic>-key``) rather than the value's.
+    strategy : {"topic", "record", "topic_record"}
+        Confluent's TopicNameStrategy, RecordNameStrategy or TopicRecordNameStrategy.
+
+    Raises
+    ------
+    ValueError
+        An unknown strategy, or one missing the topic or a record schema it needs.
+
+    Examples
+    --------
+    >>> subject_name(topic="flights")
+    'flights-value'
+    >>> subject_name(topic="flights", key=True)
+    'flights-key'
+    """
+    checked = check_option("strategy", strategy, allowed(SubjectNameStrategy))
+    if checked in ("topic", "topic_record") and not topic:
+        raise ValueError(f"the {checked!r} subject name strategy needs a topic")
+    if checked == "topic":
+        return f"{topic}-{'key' if key else 'value'}"
+    record = _record_fullname(schema)
+    if record is None:
+        raise ValueError(f"the {checked!r} subject name strategy needs a record schema")
+    return record if checked == "record" else f"{topic}-{record}"
+
+
+def _record_fullname(schema: Schema | None) -> str | None:
+    if schema is None or schema.schema_type != "AVRO":
+        return None
+    doc = schema.to_dict()
+    if not isinstance(doc, dict) or doc.get("type") not in ("record", "error"):
+        return None
+    return cast(str, schema._parsed["name"])
+
+
+def _resolve_subject(
+    subject: str | None,
+    topic: str | None,
+    schema: Schema | None,
+    key: bool,
+    strategy: SubjectNameStrategy,
+) -> str:
+    if subject is not None:
+        if topic is not None:
+            raise ValueError("pass a subject or a topic, not both")
+        return subject
+    if topic is None:
+        raise ValueError("encode needs a subject, or a topic to derive it from")
+    return subject_name(topic=topic, schema=schema, key=key, strategy=strategy)
+
+
+def _infer_for(data: Any, registry: Registry, subject: str | None, topic: str | None) -> Schema:
+    """Infer ``data``'s schema, named like the subject's latest version when there is one.
+
+    A re-inferred schema that kept the default name ``Record`` would not be compatible with a
+    registered ``Flight`` (Avro matches records by name), so the name and namespace of the
+    subject's latest version win; a new subject gets a name derived from the topic or subject.
+    """
+    from schemakit.infer import infer
+
+    name, namespace = None, None
+    if subject is not None:
+        try:
+            latest = registry.get_latest(subject).schema
+        except (LookupError, SchemakitError):
+            latest = None
+        full = _record_fullname(latest)
+        if full is not None:
+            namespace, _, name = full.rpartition(".")
+    if name is None:
+        base = topic or subject or "Record"
+        name = sanitize_name(base.removesuffix("-value").removesuffix("-key")).title()
+        name = name.replace("_", "") or "Record"
+    return infer(data, name=name, namespace=namespace or None)
+
+
+def _as_table(data: Any) -> tuple[pa.Table | pa.RecordBatch, Any]:
+    """The Arrow form of ``data`` and the pandas index to give the result (or ``None``)."""
+    if isinstance(data, pa.Table | pa.RecordBatch):
+        return data, None
+    import pandas as pd
+
+    if isinstance(data, pd.DataFrame):
+        return pa.Table.from_pandas(data, preserve_index=False), data.index
+    raise TypeError(
+        f"cannot encode {type(data).__module__}.{type(data).__qualname__}; expected a pandas "
+        "DataFrame or a pyarrow Table or RecordBatch"
+    )
+
+
+def encode(
+    data: Any,
+    subject: str | None = None,
+    *,
+    topic: str | None = None,
+    registry: Registry | str | None = None,
+    schema: Schema | str | Mapping[str, Any] | None = None,
+    auto_register: bool = True,
+    use_latest: bool = False,
+    key: bool = False,
+    subject_name_strategy: SubjectNameStrategy = "topic",
+    extra: Literal["error", "ignore"] = "error",
+) -> pd.Series | pa.BinaryArray:
+    """Encode every row of ``data`` as a Confluent wire-format Avro record.
+
+    Parameters
+    ----------
+    data : pandas.DataFrame, pyarrow.Table or pyarrow.RecordBatch
+        The rows. Columns are matched to the schema's fields by name (a field inferred from a
+        column whose name had to be sanitized reads that column).
+    subject : str, optional
+        The subject; or give ``topic`` and let ``subject_name_strategy`` name it.
+    topic : str, optional
+        The Kafka topic: the subject is ``<topic>-value`` (``<topic>-key`` with ``key=True``)
+        under the default TopicNameStrategy.
+    registry : Registry or str, optional
+        A registry, or its location; ``None`` opens the default
+        (``$SCHEMAKIT_REGISTRY`` or ``./schemakit.duckdb``).
+    schema : Schema, str or dict, optional
+        The writer schema. Without it the schema is inferred from ``data`` (named like the
+        subject's latest version when there is one), or with ``use_latest=True`` the subject's
+        latest version is used.
+    auto_register : bool, default True
+        Register the schema under the subject (idempotent); with ``False`` it must already be
+        registered there, as confluent-kafka's ``auto.register.schemas=False``.
+    use_latest : bool, default False
+        Write with the subject's latest registered schema (``use.latest.version``).
+    key : bool, default False
+        Encode record keys: the ``-key`` subject under TopicNameStrategy.
+    subject_name_strategy : {"topic", "record", "topic_record"}
+        Confluent's subject name strategies (see the module docstring).
+    extra : {"error", "ignore"}
+        Columns the schema does not name raise :class:`~schemakit.errors.EncodeError`, or are
+        ignored.
+
+    Returns
+    -------
+    pandas.Series or pyarrow.BinaryArray
+        For a DataFrame, a Series of ``pd.ArrowDtype(pa.binary())`` with the DataFrame's index;
+        for Arrow input, a ``pa.BinaryArray``.
+
+    Raises
+    ------
+    EncodeError
+        A value that does not fit its field, naming the column, row and value; nothing is
+        returned and nothing is registered.
+    IncompatibleSchemaError
+        Registering the schema would break the subject's compatibility level.
+    SchemaNotFoundError
+        ``auto_register=False`` and the schema is not registered under the subject.
+
+    See Also
+    --------
+    decode : the inverse.
+    Confluent, "Wire format" (Schema Registry serializers and deserializers overview).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> import schemakit as sk
+    >>> reg = sk.Registry(":memory:")
+    >>> records = sk.encode(pd.DataFrame({"n": [1, 2]}), topic="numbers", registry=reg)
+    >>> records.iloc[0]
+    b'\\x00\\x00\\x00\\x00\\x01\\x02'
+    >>> reg.subjects()
+    ['numbers-value']
+    """
+    from schemakit.codec import encode_bodies, frame
+
+    table, index = _as_table(data)
+    reg, owned = _open_registry(registry)
+    try:
+        writer = _writer_schema(
+            table if index is None else data,
+            reg,
+            subject=subject,
+            topic=topic,
+            schema=schema,
+            use_latest=use_latest,
+            key=key,
+            strategy=subject_name_strategy,
+        )
+        # Every value is checked while the bodies are written, before anything is registered.
+        bodies = encode_bodies(table, writer.schema, extra=extra)
+        records = frame(bodies, writer.schema_id(reg, auto_register))
+    finally:
+        if owned:
+            reg.close()
+    return _output(records, index)
+
+
+def _output(records: pa.BinaryArray, index: Any) -> pd.Series | pa.BinaryArray:
+    if index is None:
+        return records
+    import pandas as pd
+
+    return pd.Series(records, index=index, dtype=pd.ArrowDtype(pa.binary()), name="value")
+
+
+def _open_registry(registry: Registry | str | None) -> tuple[Registry, bool]:
+    if isinstance(registry, Registry):
+        return registry, False
+    return Registry(registry), True
+
+
+class _Writer:
+    """The writer schema chosen for a subject, and how to get its id."""
+
+    def __init__(self, schema: Schema, subject: str, known_id: int | None = None) -> None:
+        self.schema = schema
+        self.subject = subject
+        self._known_id = known_id
+
+    def schema_id(self, registry: Registry, auto_register: bool) -> int:
+        """The global id: already known (latest), registered, or looked up."""
+        if self._known_id is not None:
+            return self._known_id
+        if auto_register:
+            return registry.register(self.subject, self.schema).id
+        try:
+            return registry.lookup(self.subject, self.schema).id
+        except LookupError as exc:
+            raise SchemaNotFoundError(
+                f"the schema is not registered under subject {self.subject!r} and "
+                "auto_register=False",
+                subject=self.subject,
+            ) from exc
+
+
+def _writer_schema(
+    data: Any,
+    registry: Registry,
+    *,
+    subject: str | None,
+    topic: str | None,
+    schema: Schema | str | Mapping[str, Any] | None,
+    use_latest: bool,
+    key: bool,
+    strategy: SubjectNameStrategy,
+) -> _Writer:
+    """The writer schema: given, the subject's latest, or inferred from ``data``."""
+    given = None if schema is None else Schema.parse(schema)
+    if use_latest:
+        if given is not None:
+            raise ValueError("pass a schema or use_latest=True, not both")
+        name = _resolve_subject(subject, topic, None, key, strategy)
+        latest = registry.get_latest(name)
+        return _Writer(latest.schema, name, latest.id)
+    if given is None and subject is None and strategy != "topic":
+        raise ValueError(f"the {strategy!r} subject name strategy needs a schema")
+    known_subject = subject
+    if known_subject is None and strategy == "topic" and topic is not None:
+        known_subject = subject_name(topic=topic, key=key)
+    writer = given if given is not None else _infer_for(data, registry, known_subject, topic)
+    return _Writer(writer, _resolve_subject(subject, topic, writer, key, strategy))
+
+
+class Serializer:
+    """A schema-aware producer's serializer: records (dicts) or tables → wire-format bytes.
+
+    The schema is registered (or looked up, or taken as the subject's latest) once, on first
+    use; after that ``encode`` is one ``fastavro.schemaless_writer`` call behind a constant
+    5-byte header.
+
+    Parameters
+    ----------
+    registry : Registry or str
+        The registry, or its location.
+    subject : str
+        The subject to register under.
+    schema : Schema, str or dict, optional
+        The writer schema; required unless ``use_latest=True``.
+    auto_register : bool, default True
+        Register the schema; with ``False`` it must already be registered.
+    use_latest : bool, default False
+        Use the subject's latest version.
+
+    Examples
+    --------
+    >>> import schemakit as sk
+    >>> schema = {"type": "record", "name": "N", "fields": [{"name": "n", "type": "long"}]}
+    >>> ser = sk.Serializer(sk.Registry(":memory:"), "numbers-value", schema)
+    >>> ser.encode({"n": 1})
+    b'\\x00\\x00\\x00\\x00\\x01\\x02'
+    """
+
+    def __init__(
+        self,
+        registry: Registry | str,
+        subject: str,
+        schema: Schema | str | Mapping[str, Any] | None = None,
+        *,
+        auto_register: bool = True,
+        use_latest: bool = False,
+    ) -> None:
+        if schema is None and not use_latest:
+            raise ValueError("Serializer needs a schema, or use_latest=True")
+        self._registry, _ = _open_registry(registry)
+        self._subject = subject
+        self._given = schema
+        self._auto_register = auto_register
+        self._use_latest = use_latest
+        self._ready: tuple[Schema, int, Any, bytes] | None = None
+
+    def _prepare(self) -> tuple[Schema, int, Any, bytes]:
+        if self._ready is None:
+            writer = _writer_schema(
+                None,
+                self._registry,
+                subject=self._subject,
+                topic=None,
+                schema=self._given,
+                use_latest=self._use_latest,
+                key=False,
+                strategy="topic",
+            )
+            schema_id = writer.schema_id(self._registry, self._auto_register)
+            self._ready = (
+                writer.schema,
+                schema_id,
+                writer.schema._parsed,
+                _HEADER.pack(0, schema_id),
+            )
+        return self._ready
+
+    @property
+    def schema(self) -> Schema:
+        """The writer schema (registered on first access if it is not yet)."""
+        return self._prepare()[0]
+
+    @property
+    def schema_id(self) -> int:
+        """The writer schema's global id."""
+        return self._prepare()[1]
+
+    def encode(self, record: Mapping[str, Any]) -> bytes:
+        """One record as wire-format bytes, as confluent-kafka's AvroSerializer writes it.
+
+        Raises
+        ------
+        EncodeError
+            The record does not match the schema (fastavro's message, with the subject).
+        """
+        from fastavro import schemaless_writer
+
+        _, _, parsed, head = self._ready or self._prepare()
+        buffer = io.BytesIO()
+        buffer.write(head)
+        try:
+            schemaless_writer(buffer, parsed, record)
+        except (ValueError, TypeError, KeyError, AttributeError) as exc:
+            from schemakit.errors import EncodeError
+
+            raise EncodeError(
+                f"record does not match the schema of subject {self._subject!r}: {exc}"
+            ) from exc
+        return buffer.getvalue()
+
+    def encode_batch(
+        self, data: Any, *, extra: Literal["error", "ignore"] = "error"
+    ) -> pd.Series | pa.BinaryArray:
+        """Every row of a DataFrame or Arrow table, columnar; see :func:`encode`."""
+        from schemakit.codec import encode_records
+
+        writer, schema_id, _, _ = self._prepare()
+        table, index = _as_table(data)
+        records = encode_records(table, writer, schema_id, extra=extra)
+        return _output(records, index)
+
+    def __repr__(self) -> str:
+        return f"Serializer(subject={self._subject!r}, registry={self._registry.location!r})"
+
+
+# --------------------------------------------------------------------------------------------
+# decoding
+
+Output = Literal["pandas", "arrow"]
+Errors = Literal["raise", "null"]
+DtypeBackend = Literal["numpy_nullable", "pyarrow"]
+
+#: Key of the decode error report: ``DataFrame.attrs`` for pandas output, schema metadata
+#: (JSON records) for Arrow output.
+DECODE_ERRORS = "decode_errors"
+
+_REPORT_COLUMNS = ("row", "schema_id", "reason", "message")
+
+
+def _as_records(records: Any) -> tuple[pa.BinaryArray, Any]:
+    """Records as one Arrow binary array, and the pandas index to give the result."""
+    index = None
+    if isinstance(records, bytes | bytearray | memoryview):
+        return pa.array([bytes(records)], pa.binary()), None
+    if isinstance(records, pa.ChunkedArray):
+        records = records.combine_chunks()
+    elif not isinstance(records, pa.Array):
+        import pandas as pd
+
+        if isinstance(records, pd.Series):
+            index = records.index
+            if isinstance(records.dtype, pd.ArrowDtype):
+                records = pa.array(records.array)
+            else:
+                records = pa.array(records.to_numpy(dtype=object), pa.binary(), from_pandas=True)
+        else:
+            try:
+                records = pa.array(list(records), pa.binary())
+            except (TypeError, pa.ArrowInvalid, pa.ArrowTypeError) as exc:
+                raise TypeError(
+                    "decode takes records as a pandas Series, an Arrow binary array, a list of "
+                    f"bytes or one bytes object, not {type(records).__name__}"
+                ) from exc
+    if pa.types.is_large_binary(records.type) or pa.types.is_binary_view(records.type):
+        records = records.cast(pa.binary())
+    if not pa.types.is_binary(records.type):
+        raise TypeError(f"decode takes binary records, not an Arrow array of {records.type}")
+    return records, index
+
+
+class _Report:
+    """Collects bad rows for ``errors="null"``, or raises the first for ``errors="raise"``."""
+
+    def __init__(self, mode: Errors) -> None:
+        self.mode = mode
+        self.rows: list[tuple[int, int | None, str, str]] = []
+
+    def add(self, row: int, schema_id: int | None, reason: str, message: str) -> None:
+        if self.mode == "raise":
+            from schemakit.errors import DecodeError
+
+            raise DecodeError(message, row=row, schema_id=schema_id, reason=reason)
+        self.rows.append((row, schema_id, reason, message))
+
+    def frame(self) -> pd.DataFrame:
+        import pandas as pd
+
+        ordered = sorted(self.rows)
+        return pd.DataFrame(
+            {
+                "row": pd.array([r[0] for r in ordered], dtype="Int64"),
+                "schema_id": pd.array([r[1] for r in ordered], dtype="Int64"),
+                "reason": pd.array([r[2] for r in ordered], dtype="string"),
+                "message": pd.array([r[3] for r in ordered], dtype="string"),
+            }
+        )
+
+
+def decode(
+    records: Any,
+    registry: Registry | str | None = None,
+    *,
+    reader_schema: Schema | str | Mapping[str, Any] | None = None,
+    output: Output = "pandas",
+    errors: Errors = "raise",
+    dtype_backend: DtypeBackend = "numpy_nullable",
+) -> Any:
+    """Decode Confluent wire-format Avro records into a DataFrame or an Arrow table.
+
+    Rows are grouped by schema id; each group is decoded with its writer schema (from the
+    registry) and resolved to one reader schema by the Avro resolution rules; the result keeps
+    the input order (and, for a Series, its index).
+
+    Parameters
+    ----------
+    records : pandas.Series, pyarrow.BinaryArray or ChunkedArray, list of bytes, or bytes
+        The records.
+    registry : Registry or str, optional
+        Where the writer schemas are looked up by id; ``None`` opens the default registry.
+    reader_schema : Schema, str or dict, optional
+        The schema to read into; default: the newest writer schema in the batch (highest id).
+    output : {"pandas", "arrow"}
+        A DataFrame, or a ``pyarrow.Table`` with exact types (int32 stays int32, timestamps keep
+        unit and zone, decimals stay decimal128, nested types stay nested).
+    errors : {"raise", "null"}
+        ``"raise"`` stops at the first bad record with :class:`~schemakit.errors.DecodeError`
+        naming its row and the reason; ``"null"`` gives a null row for each bad record and a
+        report (columns row, schema_id, reason, message) in ``result.attrs["decode_errors"]``
+        (pandas) or as JSON in the table's schema metadata under ``b"decode_errors"`` (Arrow).
+    dtype_backend : {"numpy_nullable", "pyarrow"}
+        pandas output only, as pandas' own readers name it: nullable extension dtypes
+        (``Int64``, ``boolean``, ``string``) or ``pd.ArrowDtype`` columns.
+
+    Returns
+    -------
+    pandas.DataFrame or pyarrow.Table
+
+    Raises
+    ------
+    DecodeError
+        A bad record with ``errors="raise"``: bad magic byte (magic byte 1, the newer GUID
+        framing, is named as such), unknown schema id, truncated body, trailing bytes, bad
+        lengths, union branch or enum index out of range.
+    IncompatibleSchemaError
+        ``reader_schema`` cannot read one of the writer schemas.
+
+    See Also
+    --------
+    encode : the inverse.
+    Avro specification, "Schema Resolution".
+    """
+    from schemakit.codec import parse_headers
+
+    mode = cast(Errors, check_option("errors", errors, allowed(Errors)))
+    out = cast(Output, check_option("output", output, allowed(Output)))
+    backend = cast(
+        DtypeBackend, check_option("dtype_backend", dtype_backend, allowed(DtypeBackend))
+    )
+    arr, index = _as_records(records)
+    report = _Report(mode)
+    heads = parse_headers(arr)
+    from schemakit.codec import HEADER_REASONS
+
+    for row in np.flatnonzero(heads.errors):
+        reason = HEADER_REASONS[int(heads.errors[row])]
+        report.add(int(row), None, reason, f"row {int(row)}: {reason}")
+    ids = heads.ids
+    reg, owned = _open_registry(registry)
+    try:
+        writers: dict[int, Schema] = {}
+        for schema_id in np.unique(ids[ids >= 0]).tolist():
+            try:
+                writers[schema_id] = reg.get_by_id(schema_id)
+            except LookupError:
+                for row in np.flatnonzero(ids == schema_id):
+                    report.add(
+                        int(row),
+                        schema_id,
+                        "unknown schema id",
+                        f"row {int(row)}: unknown schema id {schema_id} (not in {reg.location})",
+                    )
+    finally:
+        if owned:
+            reg.close()
+    reader = _reader_schema(reader_schema, writers)
+    table = _decode_groups(arr, ids, writers, reader, report)
+    if out == "arrow":
+        if report.rows:
+            payload = report.frame().to_json(orient="records")
+            table = table.replace_schema_metadata(
+                {**(table.schema.metadata or {}), DECODE_ERRORS.encode(): payload.encode()}
+            )
+        return table
+    frame = _to_pandas(table, backend)
+    if index is not None:
+        frame.index = index
+    if mode == "null":
+        frame.attrs[DECODE_ERRORS] = report.frame()
+    return frame
+
+
+def _reader_schema(
+    given: Schema | str | Mapping[str, Any] | None, writers: Mapping[int, Schema]
+) -> Schema | None:
+    if given is not None:
+        return Schema.parse(given)
+    if not writers:
+        return None
+    return writers[max(writers)]
+
+
+def _decode_groups(
+    arr: pa.BinaryArray,
+    ids: Any,
+    writers: Mapping[int, Schema],
+    reader: Schema | None,
+    report: _Report,
+) -> pa.Table:
+    """Decode each schema id's rows with its writer schema into ``reader``; keep input order."""
+    import pyarrow.compute as pc
+
+    from schemakit.codec import decode_bodies
+
+    n = len(arr)
+    if reader is None:
+        # Nothing decodable (every record bad): one null column, n rows.
+        return pa.table({"value": pa.nulls(n)})
+    # An explicit stop: pyarrow 26's binary_slice without one fails ("negative buffer resize").
+    bodies = pc.binary_slice(arr, 5, 2**31 - 1)
+    pieces: list[pa.Table] = []
+    positions: list[Any] = []
+    for schema_id, writer in writers.items():
+        rows = np.flatnonzero(ids == schema_id)
+        group = bodies.take(pa.array(rows))
+        if report.mode == "raise":
+            decoded = decode_bodies(group, writer, reader, rows=rows, schema_id=schema_id)
+        else:
+            decoded, bad = decode_bodies(
+                group, writer, reader, rows=rows, schema_id=schema_id, errors="null"
+            )
+            for row, reason, message in bad:
+                report.add(row, schema_id, reason, message)
+        pieces.append(decoded)
+        positions.append(rows)
+    if not pieces:
+        # Every record had a bad header or an unknown id: the reader's columns, all null.
+        empty = decode_bodies(pa.array([], pa.binary()), reader, reader)
+        pieces.append(empty)
+        positions.append(np.empty(0, dtype=np.int64))
+    done = np.concatenate(positions)
+    missing = np.setdiff1d(np.arange(n), done, assume_unique=True)
+    target = pieces[0].schema
+    if len(missing) or report.rows:
+        target = pa.schema([f.with_nullable(True) for f in target], metadata=target.metadata)
+    if len(missing):
+        pieces.append(pa.table([pa.nulls(len(missing), f.type) for f in target], schema=target))
+        positions.append(missing)
+    combined = pa.concat_tables([p.cast(target) for p in pieces])
+    order = np.concatenate(positions)
+    inverse = np.empty(n, dtype=np.int64)
+    inverse[order] = np.arange(n)
+    return combined.take(pa.array(inverse))
+
+
+def _to_pandas(table: pa.Table, backend: DtypeBackend) -> pd.DataFrame:
+    import pandas as pd
+
+    if backend == "pyarrow":
+        frame: pd.DataFrame = table.to_pandas(types_mapper=pd.ArrowDtype)
+        return frame
+    mapping = {
+        pa.int8(): pd.Int8Dtype(),
+        pa.int16(): pd.Int16Dtype(),
+        pa.int32(): pd.Int32Dtype(),
+        pa.int64(): pd.Int64Dtype(),
+        pa.uint8(): pd.UInt8Dtype(),
+        pa.uint16(): pd.UInt16Dtype(),
+        pa.uint32(): pd.UInt32Dtype(),
+        pa.uint64(): pd.UInt64Dtype(),
+        pa.bool_(): pd.BooleanDtype(),
+        pa.float32(): pd.Float32Dtype(),
+        pa.float64(): pd.Float64Dtype(),
+        # Arrow-backed strings: pandas' nullable string dtype without one Python str per value.
+        pa.string(): pd.StringDtype("pyarrow"),
+        pa.large_string(): pd.StringDtype("pyarrow"),
+    }
+    converted: pd.DataFrame = table.to_pandas(types_mapper=mapping.get)
+    return converted
+
+
+class Deserializer:
+    """A schema-aware consumer's deserializer: wire-format bytes → records or tables.
+
+    Writer schemas are fetched by id once and cached. With a ``reader_schema``, every record is
+    resolved into it by the Avro rules; with ``validate=True`` a writer schema the reader cannot
+    read is refused before any record of it is decoded, and a record with bytes left over after
+    its body is an error (confluent-kafka's deserializer ignores them).
+
+    Parameters
+    ----------
+    registry : Registry or str
+        Where writer schemas are looked up by id.
+    reader_schema : Schema, str or dict, optional
+        The schema to read into; by default each record is read with its writer schema.
+    validate : bool, default True
+        Check reader against writer (compatibility) and the record's length.
+
+    Examples
+    --------
+    >>> import schemakit as sk
+    >>> reg = sk.Registry(":memory:")
+    >>> schema = {"type": "record", "name": "N", "fields": [{"name": "n", "type": "long"}]}
+    >>> data = sk.Serializer(reg, "numbers-value", schema).encode({"n": 7})
+    >>> sk.Deserializer(reg).decode(data)
+    {'n': 7}
+    """
+
+    def __init__(
+        self,
+        registry: Registry | str,
+        reader_schema: Schema | str | Mapping[str, Any] | None = None,
+        *,
+        validate: bool = True,
+    ) -> None:
+        self._registry, _ = _open_registry(registry)
+        self._reader = None if reader_schema is None else Schema.parse(reader_schema)
+        self._validate = validate
+        self._writers: dict[int, tuple[Any, Any]] = {}
+
+    def _schemas(self, schema_id: int) -> tuple[Any, Any]:
+        """fastavro's parsed writer and reader schemas for ``schema_id``, checked once."""
+        known = self._writers.get(schema_id)
+        if known is not None:
+            return known
+        from schemakit.errors import DecodeError
+
+        try:
+            writer = self._registry.get_by_id(schema_id)
+        except LookupError as exc:
+            raise DecodeError(
+                f"unknown schema id {schema_id} (not in {self._registry.location})",
+                schema_id=schema_id,
+                reason="unknown schema id",
+            ) from exc
+        reader = self._reader
+        if reader is not None and self._validate:
+            from schemakit.compat import check_compatibility
+
+            result = check_compatibility(reader, writer, "BACKWARD")
+            if not result:
+                from schemakit.errors import IncompatibleSchemaError
+
+                raise IncompatibleSchemaError(
+                    f"the reader schema cannot read writer schema id {schema_id}",
+                    messages=result.messages,
+                )
+        pair = (writer._parsed, None if reader is None else reader._parsed)
+        self._writers[schema_id] = pair
+        return pair
+
+    def decode(self, record: bytes) -> Any:
+        """One record (wire-format bytes) as a Python value (a dict for a record schema).
+
+        Raises
+        ------
+        DecodeError
+            Bad magic byte, unknown schema id, a truncated body or (with ``validate``)
+            bytes left over.
+        """
+        from fastavro import schemaless_reader
+
+        from schemakit.errors import DecodeError
+
+        if len(record) < 5 or record[0] != 0:
+            reason = _header_reason(record)
+            raise DecodeError(f"cannot decode the record: {reason}", reason=reason)
+        schema_id = int.from_bytes(record[1:5], "big")
+        writer, reader = self._schemas(schema_id)
+        body = io.BytesIO(record)
+        body.seek(5)
+        try:
+            value = schemaless_reader(body, writer, reader)
+        except (EOFError, ValueError, IndexError, TypeError, UnicodeDecodeError) as exc:
+            detail = "the body ends early (truncated)" if isinstance(exc, EOFError) else exc
+            raise DecodeError(
+                f"cannot decode the record with schema id {schema_id}: {detail}",
+                schema_id=schema_id,
+                reason="truncated body" if isinstance(exc, EOFError) else "bad body",
+            ) from exc
+        if self._validate and body.tell() != len(record):
+            left = len(record) - body.tell()
+            raise DecodeError(
+                f"{left} trailing bytes after the record body (schema id {schema_id})",
+                schema_id=schema_id,
+                reason="trailing bytes",
+            )
+        return value
+
+    def decode_batch(self, records: Any, **options: Any) -> Any:
+        """Many records at once, columnar; see :func:`decode` for ``output`` and ``errors``."""
+        return decode(records, self._registry, reader_schema=self._reader, **options)
+
+    def __repr__(self) -> str:
+        return f"Deserializer(registry={self._registry.location!r})"
+
+
+def _header_reason(record: bytes) -> str:
+    if len(record) < 5:
+        return f"shorter than the 5-byte header ({len(record)} bytes)"
+    if record[0] == 1:
+        return "magic byte 1 (the newer GUID framing, which schemakit does not read)"
+    return f"bad magic byte {record[0]} (expected 0)"

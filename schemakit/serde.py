@@ -461,9 +461,7 @@ def _as_records(records: Any) -> tuple[pa.BinaryArray, Any]:
     index = None
     if isinstance(records, bytes | bytearray | memoryview):
         return pa.array([bytes(records)], pa.binary()), None
-    if isinstance(records, pa.ChunkedArray):
-        records = records.combine_chunks()
-    elif not isinstance(records, pa.Array):
+    if not isinstance(records, pa.Array | pa.ChunkedArray):
         import pandas as pd
 
         if isinstance(records, pd.Series):
@@ -480,6 +478,9 @@ def _as_records(records: Any) -> tuple[pa.BinaryArray, Any]:
                     "decode takes records as a pandas Series, an Arrow binary array, a list of "
                     f"bytes or one bytes object, not {type(records).__name__}"
                 ) from exc
+    if isinstance(records, pa.ChunkedArray):
+        # A Series built by pd.concat is backed by several chunks.
+        records = records.combine_chunks()
     if pa.types.is_large_binary(records.type) or pa.types.is_binary_view(records.type):
         records = records.cast(pa.binary())
     if not pa.types.is_binary(records.type):

@@ -103,6 +103,11 @@ def test_demo_infers_both_real_tables() -> None:
     assert "'cancelled' with a default: version 2, id 3" in result.stdout
     assert "dep_delay double → float: rejected, nothing written" in result.stdout
     assert 'reader type "union[null, float]" cannot read writer type "double"' in result.stdout
+    assert "336,776 records with version 1" in result.stdout
+    assert "1 record with the latest version (schema id 3)" in result.stdout
+    assert "all 336,776 version-1 rows decode back to the DataFrame: True" in result.stdout
+    mixed = result.stdout.split("version-1 rows get the default:")[1].splitlines()[2:5]
+    assert [line.split()[-1] for line in mixed] == ["False", "False", "True"]
 
 
 def _write(path: Path, data: bytes) -> Path:

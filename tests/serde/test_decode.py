@@ -109,13 +109,14 @@ def test_mixed_schema_ids_resolve_to_the_newest_writer_and_keep_input_order(
 
 @pytest.mark.parametrize(
     "kind",
-    ["series", "object-series", "arrow", "chunked", "list", "bytes"],
+    ["series", "concatenated-series", "object-series", "arrow", "chunked", "list", "bytes"],
 )
 def test_input_kinds(registry: sk.Registry, kind: str) -> None:
     frame = pd.DataFrame({"carrier": ["UA", "AA"], "delay": np.array([1, 2], dtype=np.int32)})
     records = sk.encode(frame, "f-value", registry=registry, schema=V1)
     given: Any = {
         "series": records,
+        "concatenated-series": pd.concat([records.head(1), records.tail(1)]),
         "object-series": records.astype(object),
         "arrow": pa.array(records.tolist(), pa.binary()),
         "chunked": pa.chunked_array([records.tolist()[:1], records.tolist()[1:]], pa.binary()),

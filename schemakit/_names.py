@@ -103,3 +103,30 @@ def sanitize_names(names: Iterable[str]) -> list[str]:
         taken.add(candidate)
         result.append(candidate)
     return result
+
+
+NAMED_TYPES = frozenset({"record", "error", "enum", "fixed"})
+
+
+def collect_named(node: object, names: dict[str, dict[str, object]]) -> None:
+    """Index every named type (record, enum, fixed) defined in a parsed schema by its name.
+
+    ``node`` is fastavro's ``parse_schema`` output (names are fullnames there); the first
+    definition of a name wins. References (bare name strings) are not followed.
+    """
+    if isinstance(node, list):
+        for branch in node:
+            collect_named(branch, names)
+    elif isinstance(node, dict):
+        kind = node.get("type")
+        if kind in NAMED_TYPES:
+            names.setdefault(node["name"], node)
+        if kind in ("record", "error"):
+            for field in node["fields"]:
+                collect_named(field["type"], names)
+        elif kind == "array":
+            collect_named(node["items"], names)
+        elif kind == "map":
+            collect_named(node["values"], names)
+        elif isinstance(kind, dict | list):
+            collect_named(kind, names)

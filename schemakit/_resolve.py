@@ -43,7 +43,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, TypeAlias
 
-from schemakit._names import PRIMITIVE_TYPES
+from schemakit._names import NAMED_TYPES, PRIMITIVE_TYPES, collect_named
 
 if TYPE_CHECKING:
     from schemakit.schema import Schema
@@ -77,7 +77,7 @@ PROMOTIONS: Mapping[str, frozenset[str]] = {
     "bytes": frozenset({"string"}),
 }
 
-_NAMED = frozenset({"record", "error", "enum", "fixed"})
+_NAMED = NAMED_TYPES
 _PROMOTION_RULE = (
     "type mismatch: only int→long/float/double, long→float/double, float→double and "
     "string↔bytes promote"
@@ -254,25 +254,6 @@ class Resolution:
 # --------------------------------------------------------------------------------------------
 
 
-def _collect_names(node: Any, names: dict[str, dict[str, Any]]) -> None:
-    if isinstance(node, list):
-        for branch in node:
-            _collect_names(branch, names)
-    elif isinstance(node, dict):
-        kind = node.get("type")
-        if kind in _NAMED:
-            names.setdefault(node["name"], node)
-        if kind in ("record", "error"):
-            for f in node["fields"]:
-                _collect_names(f["type"], names)
-        elif kind == "array":
-            _collect_names(node["items"], names)
-        elif kind == "map":
-            _collect_names(node["values"], names)
-        elif isinstance(kind, (dict, list)):
-            _collect_names(kind, names)
-
-
 def _short(name: str) -> str:
     return name.rpartition(".")[2]
 
@@ -313,8 +294,8 @@ class _Resolver:
     def __init__(self, reader: Any, writer: Any) -> None:
         self.rnames: dict[str, dict[str, Any]] = {}
         self.wnames: dict[str, dict[str, Any]] = {}
-        _collect_names(reader, self.rnames)
-        _collect_names(writer, self.wnames)
+        collect_named(reader, self.rnames)
+        collect_named(writer, self.wnames)
         self.in_progress: set[tuple[str, str]] = set()
         self.done: dict[tuple[str, str], list[str]] = {}
         self.named: dict[tuple[str, str], Plan] = {}

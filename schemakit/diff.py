@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from schemakit import _html
-from schemakit._names import PRIMITIVE_TYPES
+from schemakit._names import NAMED_TYPES, PRIMITIVE_TYPES, collect_named
 from schemakit.schema import Schema
 
 if TYPE_CHECKING:
@@ -25,7 +25,7 @@ if TYPE_CHECKING:
 __all__ = ["FieldChange", "SchemaDiff", "diff"]
 
 _MISSING: Any = object()
-_NAMED = frozenset({"record", "error", "enum", "fixed"})
+_NAMED = NAMED_TYPES
 
 
 @dataclass(frozen=True)
@@ -171,23 +171,6 @@ def diff(old: Any, new: Any, *, schema_type: str | None = None) -> SchemaDiff:
 # --------------------------------------------------------------------------------------------
 
 
-def _collect(node: Any, names: dict[str, Any]) -> None:
-    if isinstance(node, list):
-        for branch in node:
-            _collect(branch, names)
-    elif isinstance(node, dict):
-        kind = node.get("type")
-        if kind in _NAMED:
-            names.setdefault(node["name"], node)
-        if kind in ("record", "error"):
-            for f in node["fields"]:
-                _collect(f["type"], names)
-        elif kind == "array":
-            _collect(node["items"], names)
-        elif kind == "map":
-            _collect(node["values"], names)
-
-
 def _join(path: str, name: str) -> str:
     return f"{path}.{name}" if path else name
 
@@ -196,8 +179,8 @@ class _AvroDiff:
     def __init__(self, old: Any, new: Any, changes: list[FieldChange]) -> None:
         self.old_names: dict[str, Any] = {}
         self.new_names: dict[str, Any] = {}
-        _collect(old, self.old_names)
-        _collect(new, self.new_names)
+        collect_named(old, self.old_names)
+        collect_named(new, self.new_names)
         self.changes = changes
         self.seen: set[tuple[str, str]] = set()
 

@@ -40,7 +40,7 @@ import numpy.typing as npt
 import pyarrow as pa
 
 from schemakit._arrow_types import ORIGINAL_NAME, avro_to_arrow_schema
-from schemakit._names import PRIMITIVE_TYPES
+from schemakit._names import PRIMITIVE_TYPES, collect_named
 from schemakit._resolve import (
     ArrayPlan,
     EnumPlan,
@@ -642,25 +642,6 @@ def _deref(node: Any, names: Mapping[str, Any]) -> Any:
     if isinstance(node, dict) and node.get("type") in PRIMITIVE_TYPES and len(node) == 1:
         return node["type"]
     return node
-
-
-def _collect(node: Any, names: dict[str, Any]) -> None:
-    if isinstance(node, list):
-        for branch in node:
-            _collect(branch, names)
-    elif isinstance(node, dict):
-        kind = node.get("type")
-        if kind in ("record", "error", "enum", "fixed"):
-            names.setdefault(node["name"], node)
-        if kind in ("record", "error"):
-            for f in node["fields"]:
-                _collect(f["type"], names)
-        elif kind == "array":
-            _collect(node["items"], names)
-        elif kind == "map":
-            _collect(node["values"], names)
-        elif isinstance(kind, (dict, list)):
-            _collect(kind, names)
 
 
 def _union_shape(rnode: list[Any]) -> Literal["null", "nullable", "dense"]:
@@ -1726,9 +1707,9 @@ def decode_bodies(
         raise ValueError("body offsets do not fit the values buffer")
 
     batch = _Batch(np.ascontiguousarray(values), n)
-    _collect(writer._parsed, batch.names)
+    collect_named(writer._parsed, batch.names)
     rnames: dict[str, Any] = {}
-    _collect(reader._parsed, rnames)
+    collect_named(reader._parsed, rnames)
     slots = _Slots(offsets[:-1].copy(), offsets[1:].copy(), np.arange(n, dtype=np.int64))
     if not valid.all():
         _fail(batch, slots, ~valid, _NULL_BODY, "")

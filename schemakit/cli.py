@@ -15,6 +15,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, Literal, NoReturn
 
+import pyarrow as pa
+
 from schemakit._deps import optional_import
 from schemakit.errors import SchemakitError
 
@@ -188,7 +190,6 @@ def _demo_wire(registry: Registry, flights: pd.DataFrame, v1: Schema) -> None:
     import time
 
     import pandas as pd
-    import pyarrow as pa
 
     from schemakit.serde import decode, encode
 
@@ -415,6 +416,131 @@ def config(
         current = reg.compatibility(subject)
     data = {"subject": subject, "compatibilityLevel": current}
     _emit(data, as_json, ["subject", "level"], [[subject or "(global)", current]])
+
+
+# --------------------------------------------------------------------------------------------
+# wire-format files
+
+_BATCH_ROWS = 65_536
+
+
+def _read_batches(path: str) -> Iterator[pa.RecordBatch]:
+    """Stream a Parquet, CSV or JSON-lines file as Arrow record batches through DuckDB."""
+    import duckdb
+
+    lowered = path.lower()
+    reader = (
+        "read_parquet"
+        if lowered.endswith((".parquet", ".pq"))
+        else "read_json"
+        if lowered.endswith((".json", ".jsonl", ".ndjson"))
+        else "read_csv"
+    )
+    con = duckdb.connect()
+    try:
+        relation = con.sql(f"SELECT * FROM {reader}(?)", params=[path])
+        yield from relation.to_arrow_reader(_BATCH_ROWS)
+    except duckdb.Error as exc:
+        _fail(f"cannot read {path}: {str(exc).splitlines()[0]}")
+    finally:
+        con.close()
+
+
+@app.command()
+def encode(
+    input: Annotated[str, typer.Argument(help="A Parquet, CSV or JSON-lines file.")],
+    output: Annotated[Path, typer.Option("-o", "--output", help="The Parquet file to write.")],
+    topic: Annotated[str, typer.Option(help="The Kafka topic: subject <topic>-value.")],
+    key: Annotated[
+        str | None, typer.Option(help="Also encode this column as the record key (<topic>-key).")
+    ] = None,
+    registry: RegistryOption = None,
+    name: Annotated[str, typer.Option(help="Record name of an inferred schema.")] = "Record",
+) -> None:
+    """Encode a file's rows as Confluent wire-format records: Parquet with binary value (key).
+
+    Reads in batches through DuckDB and writes batch by batch, so memory stays bounded by the
+    batch size, not the file. The schema is inferred from the file (streaming) and registered.
+    """
+    import pyarrow.parquet as pq
+
+    from schemakit.codec import encode_records
+    from schemakit.infer import infer as infer_schema
+
+    try:
+        schema = infer_schema(input, name=name)
+    except (SchemakitError, OSError, ValueError) as exc:
+        _fail(str(exc).splitlines()[0])
+    key_schema = None if key is None else _key_schema(schema, key)
+    with _registry(registry) as reg:
+        value_id = reg.register(f"{topic}-value", schema).id
+        key_id = 0 if key_schema is None else reg.register(f"{topic}-key", key_schema).id
+        columns = [pa.field("key", pa.binary())] if key is not None else []
+        out_schema = pa.schema([*columns, pa.field("value", pa.binary())])
+        rows = 0
+        with pq.ParquetWriter(output, out_schema) as writer:
+            for batch in _read_batches(input):
+                arrays = []
+                if key_schema is not None:
+                    keys = pa.table({"value": batch.column(key)})
+                    arrays.append(encode_records(keys, key_schema, key_id))
+                arrays.append(encode_records(batch, schema, value_id))
+                writer.write_table(pa.Table.from_arrays(arrays, schema=out_schema))
+                rows += batch.num_rows
+    typer.echo(f"{rows:,} records → {output} (subject {topic}-value, schema id {value_id})")
+
+
+def _key_schema(schema: Schema, column: str) -> Schema:
+    """The Avro type of ``column`` in the value schema, as the key's own (non-record) schema."""
+    from schemakit.schema import Schema as SchemaType
+
+    for field in schema.to_dict()["fields"]:
+        if column in (field["name"], field.get("schemakit.original_name")):
+            return SchemaType.parse(field["type"])
+    _fail(f"--key {column!r} is not a column of the input")
+
+
+@app.command()
+def decode(
+    input: Annotated[str, typer.Argument(help="A Parquet file with a binary 'value' column.")],
+    output: Annotated[Path, typer.Option("-o", "--output", help="The Parquet file to write.")],
+    registry: RegistryOption = None,
+) -> None:
+    """Decode a Parquet file of wire-format records back into rows (newest writer schema)."""
+    import pyarrow.parquet as pq
+
+    from schemakit.codec import parse_headers
+    from schemakit.serde import decode as decode_records
+
+    try:
+        source = pq.ParquetFile(input)
+        if "value" not in source.schema_arrow.names:
+            _fail(f"{input} has no 'value' column")
+        newest = max(
+            (int(parse_headers(b.column(0)).ids.max(initial=-1)) for b in _values(source)),
+            default=-1,
+        )
+    except (OSError, pa.ArrowException) as exc:
+        _fail(f"cannot read {input}: {exc}")
+    with _registry(registry) as reg:
+        reader = reg.get_by_id(newest) if newest >= 0 else None
+        rows = 0
+        writer = None
+        try:
+            for batch in _values(source):
+                table = decode_records(batch.column(0), reg, reader_schema=reader, output="arrow")
+                if writer is None:
+                    writer = pq.ParquetWriter(output, table.schema)
+                writer.write_table(table)
+                rows += table.num_rows
+        finally:
+            if writer is not None:
+                writer.close()
+    typer.echo(f"{rows:,} rows → {output}")
+
+
+def _values(source: Any) -> Iterator[pa.RecordBatch]:
+    yield from source.iter_batches(batch_size=_BATCH_ROWS, columns=["value"])
 
 
 def main() -> None:

@@ -251,6 +251,8 @@ def encode(
             key=key,
             strategy=subject_name_strategy,
         )
+        if index is not None:
+            table = _fit_object_columns(data, table, writer.schema)
         # Every value is checked while the bodies are written, before anything is registered.
         bodies = encode_bodies(table, writer.schema, extra=extra)
         records = frame(bodies, writer.schema_id(reg, auto_register))
@@ -266,6 +268,44 @@ def _output(records: pa.BinaryArray, index: Any) -> pd.Series | pa.BinaryArray:
     import pandas as pd
 
     return pd.Series(records, index=index, dtype=pd.ArrowDtype(pa.binary()), name="value")
+
+
+def _contains_map(dtype: pa.DataType) -> bool:
+    if pa.types.is_map(dtype):
+        return True
+    if pa.types.is_struct(dtype):
+        return any(_contains_map(dtype.field(i).type) for i in range(dtype.num_fields))
+    if pa.types.is_list(dtype) or pa.types.is_large_list(dtype):
+        return _contains_map(dtype.value_type)
+    return False
+
+
+def _fit_object_columns(frame: pd.DataFrame, table: pa.Table, schema: Schema) -> pa.Table:
+    """Re-convert pandas object columns of dicts that the schema says are Avro maps.
+
+    pyarrow turns a column of dicts into a struct of every key seen in any row, which would
+    write absent keys as null map entries; converted with the map type, each row keeps its own
+    keys. Only object columns whose Arrow type holds a map are touched.
+    """
+    from schemakit._arrow_types import ORIGINAL_NAME, avro_to_arrow_schema
+
+    doc = schema.to_dict()
+    if not isinstance(doc, dict) or doc.get("type") not in ("record", "error"):
+        return table
+    arrow = avro_to_arrow_schema(doc)
+    for field, target in zip(doc["fields"], arrow, strict=True):
+        column = field.get(ORIGINAL_NAME, field["name"])
+        if column not in table.column_names or not _contains_map(target.type):
+            continue
+        series = frame[column]
+        if series.dtype != object:
+            continue
+        try:
+            converted = pa.array(series, type=target.type, from_pandas=True)
+        except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError):
+            continue  # leave it to the encoder, which names the column and row
+        table = table.set_column(table.column_names.index(column), column, converted)
+    return table
 
 
 def _open_registry(registry: Registry | str | None) -> tuple[Registry, bool]:
@@ -671,15 +711,34 @@ def _decode_groups(
     missing = np.setdiff1d(np.arange(n), done, assume_unique=True)
     target = pieces[0].schema
     if len(missing) or report.rows:
-        target = pa.schema([f.with_nullable(True) for f in target], metadata=target.metadata)
+        target = pa.schema([_nullable_field(f) for f in target], metadata=target.metadata)
     if len(missing):
         pieces.append(pa.table([pa.nulls(len(missing), f.type) for f in target], schema=target))
         positions.append(missing)
-    combined = pa.concat_tables([p.cast(target) for p in pieces])
+    # Cast only what differs: a non-nullable child under a null parent holds nulls, which a
+    # same-type cast would reject.
+    combined = pa.concat_tables([p if p.schema == target else p.cast(target) for p in pieces])
     order = np.concatenate(positions)
     inverse = np.empty(n, dtype=np.int64)
     inverse[order] = np.arange(n)
     return combined.take(pa.array(inverse))
+
+
+def _nullable_field(field: pa.Field) -> pa.Field:
+    """``field`` and every field nested in it made nullable (rows that failed become nulls)."""
+    return field.with_type(_nullable_type(field.type)).with_nullable(True)
+
+
+def _nullable_type(dtype: pa.DataType) -> pa.DataType:
+    if pa.types.is_struct(dtype):
+        return pa.struct([_nullable_field(dtype.field(i)) for i in range(dtype.num_fields)])
+    if pa.types.is_map(dtype):
+        return pa.map_(dtype.key_type, _nullable_field(dtype.item_field))
+    if pa.types.is_large_list(dtype):
+        return pa.large_list(_nullable_field(dtype.value_field))
+    if pa.types.is_list(dtype):
+        return pa.list_(_nullable_field(dtype.value_field))
+    return dtype
 
 
 def _to_pandas(table: pa.Table, backend: DtypeBackend) -> pd.DataFrame:

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import io
 import struct
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from typing import TYPE_CHECKING, Any, Literal, cast
 
 import numpy as np
@@ -171,14 +171,19 @@ def encode(
     key: bool = False,
     subject_name_strategy: SubjectNameStrategy = "topic",
     extra: Literal["error", "ignore"] = "error",
-) -> pd.Series | pa.BinaryArray:
+    progress: bool = True,
+) -> Any:
     """Encode every row of ``data`` as a Confluent wire-format Avro record.
 
     Parameters
     ----------
-    data : pandas.DataFrame, pyarrow.Table or pyarrow.RecordBatch
+    data : pandas.DataFrame, pyarrow.Table or RecordBatch, or a stream
         The rows. Columns are matched to the schema's fields by name (a field inferred from a
-        column whose name had to be sanitized reads that column).
+        column whose name had to be sanitized reads that column). A stream — a DuckDB
+        relation, a ``pyarrow.RecordBatchReader`` or any iterator of record batches — is
+        encoded batch by batch with bounded memory, and the result is an iterator of
+        ``pa.BinaryArray``, one per batch (a stream other than a DuckDB relation, which is
+        profiled first, needs ``schema`` or ``use_latest=True``).
     subject : str, optional
         The subject; or give ``topic`` and let ``subject_name_strategy`` name it.
     topic : str, optional
@@ -203,12 +208,15 @@ def encode(
     extra : {"error", "ignore"}
         Columns the schema does not name raise :class:`~schemakit.errors.EncodeError`, or are
         ignored.
+    progress : bool, default True
+        Show a ``tqdm.auto`` progress bar (in notebooks and terminals) once the run takes more
+        than a second.
 
     Returns
     -------
-    pandas.Series or pyarrow.BinaryArray
+    pandas.Series, pyarrow.BinaryArray, or an iterator of pyarrow.BinaryArray
         For a DataFrame, a Series of ``pd.ArrowDtype(pa.binary())`` with the DataFrame's index;
-        for Arrow input, a ``pa.BinaryArray``.
+        for Arrow input, a ``pa.BinaryArray``; for a stream, one array per batch.
 
     Raises
     ------
@@ -238,6 +246,20 @@ def encode(
     """
     from schemakit.codec import encode_bodies, frame
 
+    if _is_stream(data):
+        return _encode_stream(
+            data,
+            subject,
+            topic=topic,
+            registry=registry,
+            schema=schema,
+            auto_register=auto_register,
+            use_latest=use_latest,
+            key=key,
+            strategy=subject_name_strategy,
+            extra=extra,
+            progress=progress,
+        )
     table, index = _as_table(data)
     reg, owned = _open_registry(registry)
     try:
@@ -254,12 +276,103 @@ def encode(
         if index is not None:
             table = _fit_object_columns(data, table, writer.schema)
         # Every value is checked while the bodies are written, before anything is registered.
-        bodies = encode_bodies(table, writer.schema, extra=extra)
+        with _progress(table.num_rows, "encode", progress) as bar:
+            bodies = encode_bodies(table, writer.schema, extra=extra, on_rows=bar.update)
         records = frame(bodies, writer.schema_id(reg, auto_register))
     finally:
         if owned:
             reg.close()
     return _output(records, index)
+
+
+def _progress(total: int | None, what: str, enabled: bool) -> Any:
+    """A ``tqdm.auto`` bar over rows that appears only once a run takes more than a second."""
+    from tqdm.auto import tqdm
+
+    return tqdm(
+        total=total,
+        desc=f"schemakit {what}",
+        unit=" rows",
+        unit_scale=True,
+        delay=1.0,
+        disable=not enabled,
+        leave=False,
+    )
+
+
+def _is_stream(data: Any) -> bool:
+    """Whether ``data`` is a stream of batches rather than one in-memory table."""
+    if isinstance(data, pa.RecordBatchReader):
+        return True
+    if isinstance(data, pa.Table | pa.RecordBatch | bytes | str | Mapping):
+        return False
+    if type(data).__name__ == "DuckDBPyRelation":
+        return True
+    import pandas as pd
+
+    if isinstance(data, pd.DataFrame | pd.Series):
+        return False
+    return hasattr(data, "__next__")
+
+
+def _batches(data: Any) -> Iterator[pa.RecordBatch]:
+    if type(data).__name__ == "DuckDBPyRelation":
+        yield from data.to_arrow_reader(DEFAULT_STREAM_ROWS)
+    else:
+        yield from data
+
+
+#: Rows per batch when schemakit reads a DuckDB relation for a stream.
+DEFAULT_STREAM_ROWS = 65_536
+
+
+def _encode_stream(
+    data: Any,
+    subject: str | None,
+    *,
+    topic: str | None,
+    registry: Registry | str | None,
+    schema: Schema | str | Mapping[str, Any] | None,
+    auto_register: bool,
+    use_latest: bool,
+    key: bool,
+    strategy: SubjectNameStrategy,
+    extra: Literal["error", "ignore"],
+    progress: bool,
+) -> Iterator[pa.BinaryArray]:
+    """Encode a stream batch by batch: the schema is settled (and registered) once, first."""
+    from schemakit.codec import encode_records
+
+    relation = type(data).__name__ == "DuckDBPyRelation"
+    if schema is None and not use_latest and not relation:
+        raise ValueError(
+            "encoding a stream of batches needs schema= or use_latest=True (a stream cannot "
+            "be inferred without reading it twice; a DuckDB relation can)"
+        )
+    reg, owned = _open_registry(registry)
+    try:
+        writer = _writer_schema(
+            data,
+            reg,
+            subject=subject,
+            topic=topic,
+            schema=schema,
+            use_latest=use_latest,
+            key=key,
+            strategy=strategy,
+        )
+        schema_id = writer.schema_id(reg, auto_register)
+    finally:
+        if owned:
+            reg.close()
+
+    def generate() -> Iterator[pa.BinaryArray]:
+        with _progress(None, "encode", progress) as bar:
+            for batch in _batches(data):
+                yield encode_records(batch, writer.schema, schema_id, extra=extra)
+                bar.update(batch.num_rows)
+
+    return generate()
 
 
 def _output(records: pa.BinaryArray, index: Any) -> pd.Series | pa.BinaryArray:
@@ -542,6 +655,10 @@ class _Report:
             raise DecodeError(message, row=row, schema_id=schema_id, reason=reason)
         self.rows.append((row, schema_id, reason, message))
 
+    def rows_between(self, start: int, stop: int) -> bool:
+        """Whether a bad row was reported in ``[start, stop)``."""
+        return any(start <= r[0] < stop for r in self.rows)
+
     def frame(self) -> pd.DataFrame:
         import pandas as pd
 
@@ -564,6 +681,7 @@ def decode(
     output: Output = "pandas",
     errors: Errors = "raise",
     dtype_backend: DtypeBackend = "numpy_nullable",
+    progress: bool = True,
 ) -> Any:
     """Decode Confluent wire-format Avro records into a DataFrame or an Arrow table.
 
@@ -590,6 +708,12 @@ def decode(
     dtype_backend : {"numpy_nullable", "pyarrow"}
         pandas output only, as pandas' own readers name it: nullable extension dtypes
         (``Int64``, ``boolean``, ``string``) or ``pd.ArrowDtype`` columns.
+    progress : bool, default True
+        Show a ``tqdm.auto`` progress bar once the run takes more than a second.
+
+    An iterator of batches of records (each any of the kinds above) is decoded batch by batch
+    with bounded memory; the result is then an iterator with one result per batch, all in one
+    reader schema (``reader_schema``, or the newest writer schema of the first batch).
 
     Returns
     -------
@@ -609,54 +733,149 @@ def decode(
     encode : the inverse.
     Avro specification, "Schema Resolution".
     """
-    from schemakit.codec import parse_headers
-
     mode = cast(Errors, check_option("errors", errors, allowed(Errors)))
     out = cast(Output, check_option("output", output, allowed(Output)))
     backend = cast(
         DtypeBackend, check_option("dtype_backend", dtype_backend, allowed(DtypeBackend))
     )
+    if _is_record_stream(records):
+        return _decode_stream(
+            records,
+            registry,
+            reader_schema,
+            mode=mode,
+            out=out,
+            backend=backend,
+            progress=progress,
+        )
     arr, index = _as_records(records)
+    reg, owned = _open_registry(registry)
+    try:
+        given = None if reader_schema is None else Schema.parse(reader_schema)
+        return _decode_array(arr, index, reg, given, mode, out, backend, progress)[0]
+    finally:
+        if owned:
+            reg.close()
+
+
+#: Rows decoded per step of the progress bar (each step is itself columnar).
+DECODE_STEP_ROWS = 262_144
+
+
+def _decode_array(
+    arr: pa.BinaryArray,
+    index: Any,
+    reg: Registry,
+    reader_schema: Schema | None,
+    mode: Errors,
+    out: Output,
+    backend: DtypeBackend,
+    progress: bool,
+) -> tuple[Any, Schema | None]:
+    """Decode one array of records; also return the reader schema used."""
+    from schemakit.codec import HEADER_REASONS, parse_headers
+
     report = _Report(mode)
     heads = parse_headers(arr)
-    from schemakit.codec import HEADER_REASONS
-
     for row in np.flatnonzero(heads.errors):
         reason = HEADER_REASONS[int(heads.errors[row])]
         report.add(int(row), None, reason, f"row {int(row)}: {reason}")
     ids = heads.ids
-    reg, owned = _open_registry(registry)
-    try:
-        writers: dict[int, Schema] = {}
-        for schema_id in np.unique(ids[ids >= 0]).tolist():
-            try:
-                writers[schema_id] = reg.get_by_id(schema_id)
-            except LookupError:
-                for row in np.flatnonzero(ids == schema_id):
-                    report.add(
-                        int(row),
-                        schema_id,
-                        "unknown schema id",
-                        f"row {int(row)}: unknown schema id {schema_id} (not in {reg.location})",
-                    )
-    finally:
-        if owned:
-            reg.close()
+    writers: dict[int, Schema] = {}
+    for schema_id in np.unique(ids[ids >= 0]).tolist():
+        try:
+            writers[schema_id] = reg.get_by_id(schema_id)
+        except LookupError:
+            for row in np.flatnonzero(ids == schema_id):
+                report.add(
+                    int(row),
+                    schema_id,
+                    "unknown schema id",
+                    f"row {int(row)}: unknown schema id {schema_id} (not in {reg.location})",
+                )
     reader = _reader_schema(reader_schema, writers)
-    table = _decode_groups(arr, ids, writers, reader, report)
+    n = len(arr)
+    pieces: list[pa.Table] = []
+    with _progress(n, "decode", progress and n > DECODE_STEP_ROWS) as bar:
+        for start in range(0, max(n, 1), DECODE_STEP_ROWS):
+            stop = min(start + DECODE_STEP_ROWS, n)
+            pieces.append(
+                _decode_groups(
+                    arr.slice(start, stop - start),
+                    ids[start:stop],
+                    writers,
+                    reader,
+                    report,
+                    first_row=start,
+                )
+            )
+            bar.update(stop - start)
+    table = pieces[0] if len(pieces) == 1 else _concat_tables(pieces)
     if out == "arrow":
         if report.rows:
             payload = report.frame().to_json(orient="records")
             table = table.replace_schema_metadata(
                 {**(table.schema.metadata or {}), DECODE_ERRORS.encode(): payload.encode()}
             )
-        return table
+        return table, reader
     frame = _to_pandas(table, backend)
     if index is not None:
         frame.index = index
     if mode == "null":
         frame.attrs[DECODE_ERRORS] = report.frame()
-    return frame
+    return frame, reader
+
+
+def _concat_tables(pieces: list[pa.Table]) -> pa.Table:
+    """Concatenate step results whose nullability may differ (a step with bad rows)."""
+    first = pieces[0].schema
+    if all(p.schema == first for p in pieces):
+        return pa.concat_tables(pieces)
+    target = pa.schema([_nullable_field(f) for f in first], metadata=first.metadata)
+    return pa.concat_tables([p if p.schema == target else p.cast(target) for p in pieces])
+
+
+def _is_record_stream(records: Any) -> bool:
+    return not isinstance(records, pa.Array | pa.ChunkedArray | bytes | bytearray | list) and (
+        hasattr(records, "__next__")
+    )
+
+
+def _decode_stream(
+    records: Any,
+    registry: Registry | str | None,
+    reader_schema: Schema | str | Mapping[str, Any] | None,
+    *,
+    mode: Errors,
+    out: Output,
+    backend: DtypeBackend,
+    progress: bool,
+) -> Iterator[Any]:
+    """Decode an iterator of record batches one by one into one reader schema.
+
+    The reader schema is ``reader_schema``, or the newest writer schema of the first batch;
+    every later batch is read into that same schema.
+    """
+    reader = None if reader_schema is None else Schema.parse(reader_schema)
+
+    def generate() -> Iterator[Any]:
+        nonlocal reader
+        reg, owned = _open_registry(registry)
+        try:
+            with _progress(None, "decode", progress) as bar:
+                for batch in records:
+                    arr, index = _as_records(batch)
+                    result, used = _decode_array(
+                        arr, index, reg, reader, mode, out, backend, progress=False
+                    )
+                    reader = reader or used
+                    bar.update(len(arr))
+                    yield result
+        finally:
+            if owned:
+                reg.close()
+
+    return generate()
 
 
 def _reader_schema(
@@ -675,6 +894,8 @@ def _decode_groups(
     writers: Mapping[int, Schema],
     reader: Schema | None,
     report: _Report,
+    *,
+    first_row: int = 0,
 ) -> pa.Table:
     """Decode each schema id's rows with its writer schema into ``reader``; keep input order."""
     import pyarrow.compute as pc
@@ -691,12 +912,15 @@ def _decode_groups(
     positions: list[Any] = []
     for schema_id, writer in writers.items():
         rows = np.flatnonzero(ids == schema_id)
+        if not len(rows):
+            continue
         group = bodies.take(pa.array(rows))
+        absolute = rows + first_row
         if report.mode == "raise":
-            decoded = decode_bodies(group, writer, reader, rows=rows, schema_id=schema_id)
+            decoded = decode_bodies(group, writer, reader, rows=absolute, schema_id=schema_id)
         else:
             decoded, bad = decode_bodies(
-                group, writer, reader, rows=rows, schema_id=schema_id, errors="null"
+                group, writer, reader, rows=absolute, schema_id=schema_id, errors="null"
             )
             for row, reason, message in bad:
                 report.add(row, schema_id, reason, message)
@@ -710,7 +934,7 @@ def _decode_groups(
     done = np.concatenate(positions)
     missing = np.setdiff1d(np.arange(n), done, assume_unique=True)
     target = pieces[0].schema
-    if len(missing) or report.rows:
+    if len(missing) or report.rows_between(first_row, first_row + n):
         target = pa.schema([_nullable_field(f) for f in target], metadata=target.metadata)
     if len(missing):
         pieces.append(pa.table([pa.nulls(len(missing), f.type) for f in target], schema=target))

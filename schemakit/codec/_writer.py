@@ -1693,6 +1693,7 @@ def encode_bodies(
     extra: Extra = "error",
     chunk_rows: int = DEFAULT_CHUNK_ROWS,
     prefix: bytes = b"",
+    on_rows: Callable[[int], object] | None = None,
 ) -> pa.BinaryArray:
     """Encode every row of ``data`` as an Avro binary body (no framing), column by column.
 
@@ -1712,6 +1713,8 @@ def encode_bodies(
     prefix : bytes
         Written before every body in the same pass (``encode_records`` passes the Confluent
         header this way, which saves a copy over ``frame``).
+    on_rows : callable, optional
+        Called with the number of rows of each window once it is planned (progress bars).
 
     Returns
     -------
@@ -1800,6 +1803,8 @@ def encode_bodies(
             offsets_parts.append(offsets)
             buffers.append(buf)
             base += n
+            if on_rows is not None:
+                on_rows(n)
         if pending is not None:
             pending.result()
     finally:
@@ -1815,6 +1820,7 @@ def encode_records(
     *,
     extra: Extra = "error",
     chunk_rows: int = DEFAULT_CHUNK_ROWS,
+    on_rows: Callable[[int], object] | None = None,
 ) -> pa.BinaryArray:
     """Confluent-framed records in one pass: ``frame(encode_bodies(data, schema), schema_id)``.
 
@@ -1830,7 +1836,9 @@ def encode_records(
     """
     from schemakit.codec._framing import header
 
-    return encode_bodies(data, schema, extra=extra, chunk_rows=chunk_rows, prefix=header(schema_id))
+    return encode_bodies(
+        data, schema, extra=extra, chunk_rows=chunk_rows, prefix=header(schema_id), on_rows=on_rows
+    )
 
 
 def _offset_rows(start: int) -> RowMap:

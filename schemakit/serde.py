@@ -152,7 +152,16 @@ def _as_table(data: Any) -> tuple[pa.Table | pa.RecordBatch, Any]:
     import pandas as pd
 
     if isinstance(data, pd.DataFrame):
-        return pa.Table.from_pandas(data, preserve_index=False), data.index
+        try:
+            return pa.Table.from_pandas(data, preserve_index=False), data.index
+        except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError) as exc:
+            from schemakit.errors import EncodeError
+
+            # pyarrow's message names the column ("Conversion failed for column a ...").
+            column = str(exc).rpartition("for column ")[2].partition(" with type")[0] or None
+            raise EncodeError(
+                f"cannot turn the DataFrame into Arrow columns: {exc}", column=column
+            ) from exc
     raise TypeError(
         f"cannot encode {type(data).__module__}.{type(data).__qualname__}; expected a pandas "
         "DataFrame or a pyarrow Table or RecordBatch"
@@ -244,7 +253,8 @@ def encode(
     >>> reg.subjects()
     ['numbers-value']
     """
-    from schemakit.codec import encode_bodies, frame
+    from schemakit.codec import frame
+    from schemakit.codec._json import encode_any_bodies
 
     if _is_stream(data):
         return _encode_stream(
@@ -277,12 +287,32 @@ def encode(
             table = _fit_object_columns(data, table, writer.schema)
         # Every value is checked while the bodies are written, before anything is registered.
         with _progress(table.num_rows, "encode", progress) as bar:
-            bodies = encode_bodies(table, writer.schema, extra=extra, on_rows=bar.update)
+            bodies = encode_any_bodies(table, writer.schema, extra=extra, on_rows=bar.update)
         records = frame(bodies, writer.schema_id(reg, auto_register))
     finally:
         if owned:
             reg.close()
     return _output(records, index)
+
+
+def _as_schema(value: Any) -> Schema:
+    """A Schema as given (Avro or JSON), or Avro schema text / dict parsed."""
+    return value if isinstance(value, Schema) else Schema.parse(value)
+
+
+def _records(
+    table: pa.Table | pa.RecordBatch,
+    schema: Schema,
+    schema_id: int,
+    extra: Literal["error", "ignore"],
+) -> pa.BinaryArray:
+    """Framed records: Avro in one pass with the header, JSON bodies framed after."""
+    from schemakit.codec import encode_records, frame
+    from schemakit.codec._json import encode_any_bodies
+
+    if schema.schema_type == "JSON":
+        return frame(encode_any_bodies(table, schema, extra=extra), schema_id)
+    return encode_records(table, schema, schema_id, extra=extra)
 
 
 def _progress(total: int | None, what: str, enabled: bool) -> Any:
@@ -341,8 +371,6 @@ def _encode_stream(
     progress: bool,
 ) -> Iterator[pa.BinaryArray]:
     """Encode a stream batch by batch: the schema is settled (and registered) once, first."""
-    from schemakit.codec import encode_records
-
     relation = type(data).__name__ == "DuckDBPyRelation"
     if schema is None and not use_latest and not relation:
         raise ValueError(
@@ -369,7 +397,7 @@ def _encode_stream(
     def generate() -> Iterator[pa.BinaryArray]:
         with _progress(None, "encode", progress) as bar:
             for batch in _batches(data):
-                yield encode_records(batch, writer.schema, schema_id, extra=extra)
+                yield _records(batch, writer.schema, schema_id, extra)
                 bar.update(batch.num_rows)
 
     return generate()
@@ -463,7 +491,7 @@ def _writer_schema(
     strategy: SubjectNameStrategy,
 ) -> _Writer:
     """The writer schema: given, the subject's latest, or inferred from ``data``."""
-    given = None if schema is None else Schema.parse(schema)
+    given = None if schema is None else _as_schema(schema)
     if use_latest:
         if given is not None:
             raise ValueError("pass a schema or use_latest=True, not both")
@@ -584,11 +612,9 @@ class Serializer:
         self, data: Any, *, extra: Literal["error", "ignore"] = "error"
     ) -> pd.Series | pa.BinaryArray:
         """Every row of a DataFrame or Arrow table, columnar; see :func:`encode`."""
-        from schemakit.codec import encode_records
-
         writer, schema_id, _, _ = self._prepare()
         table, index = _as_table(data)
-        records = encode_records(table, writer, schema_id, extra=extra)
+        records = _records(table, writer, schema_id, extra)
         return _output(records, index)
 
     def __repr__(self) -> str:
@@ -751,7 +777,7 @@ def decode(
     arr, index = _as_records(records)
     reg, owned = _open_registry(registry)
     try:
-        given = None if reader_schema is None else Schema.parse(reader_schema)
+        given = None if reader_schema is None else _as_schema(reader_schema)
         return _decode_array(arr, index, reg, given, mode, out, backend, progress)[0]
     finally:
         if owned:
@@ -856,7 +882,7 @@ def _decode_stream(
     The reader schema is ``reader_schema``, or the newest writer schema of the first batch;
     every later batch is read into that same schema.
     """
-    reader = None if reader_schema is None else Schema.parse(reader_schema)
+    reader = None if reader_schema is None else _as_schema(reader_schema)
 
     def generate() -> Iterator[Any]:
         nonlocal reader
@@ -882,7 +908,7 @@ def _reader_schema(
     given: Schema | str | Mapping[str, Any] | None, writers: Mapping[int, Schema]
 ) -> Schema | None:
     if given is not None:
-        return Schema.parse(given)
+        return _as_schema(given)
     if not writers:
         return None
     return writers[max(writers)]
@@ -900,7 +926,7 @@ def _decode_groups(
     """Decode each schema id's rows with its writer schema into ``reader``; keep input order."""
     import pyarrow.compute as pc
 
-    from schemakit.codec import decode_bodies
+    from schemakit.codec._json import decode_any_bodies
 
     n = len(arr)
     if reader is None:
@@ -917,9 +943,9 @@ def _decode_groups(
         group = bodies.take(pa.array(rows))
         absolute = rows + first_row
         if report.mode == "raise":
-            decoded = decode_bodies(group, writer, reader, rows=absolute, schema_id=schema_id)
+            decoded = decode_any_bodies(group, writer, reader, rows=absolute, schema_id=schema_id)
         else:
-            decoded, bad = decode_bodies(
+            decoded, bad = decode_any_bodies(
                 group, writer, reader, rows=absolute, schema_id=schema_id, errors="null"
             )
             for row, reason, message in bad:
@@ -928,7 +954,7 @@ def _decode_groups(
         positions.append(rows)
     if not pieces:
         # Every record had a bad header or an unknown id: the reader's columns, all null.
-        empty = decode_bodies(pa.array([], pa.binary()), reader, reader)
+        empty = decode_any_bodies(pa.array([], pa.binary()), reader, reader)
         pieces.append(empty)
         positions.append(np.empty(0, dtype=np.int64))
     done = np.concatenate(positions)
@@ -1026,7 +1052,7 @@ class Deserializer:
         validate: bool = True,
     ) -> None:
         self._registry, _ = _open_registry(registry)
-        self._reader = None if reader_schema is None else Schema.parse(reader_schema)
+        self._reader = None if reader_schema is None else _as_schema(reader_schema)
         self._validate = validate
         self._writers: dict[int, tuple[Any, Any]] = {}
 

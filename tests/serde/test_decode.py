@@ -226,3 +226,26 @@ def test_accessors_delegate(registry: sk.Registry) -> None:
     assert frame.schemakit.infer(name="Flight") == sk.infer(frame, name="Flight")
     records = frame.schemakit.encode("f-value", registry=registry, schema=V1)
     assert comparable(records.schemakit.decode(registry)) == comparable(frame)
+
+
+def test_json_schema_subjects_round_trip_and_validate(registry: sk.Registry) -> None:
+    schema = sk.Schema.parse(
+        {
+            "$schema": "https://json-schema.org/draft/2020-12/schema",
+            "type": "object",
+            "properties": {"a": {"type": "integer"}, "b": {"type": ["string", "null"]}},
+            "required": ["a"],
+        },
+        schema_type="JSON",
+    )
+    frame = pd.DataFrame({"a": [1, 2], "b": ["x", None]})
+    records = sk.encode(frame, "j-value", registry=registry, schema=schema)
+    assert records.tolist()[1] == b'\x00\x00\x00\x00\x01{"a":2,"b":null}'
+    assert comparable(sk.decode(records, registry)) == [{"a": 1, "b": "x"}, {"a": 2, "b": None}]
+    lists = pd.DataFrame({"a": [1, 2], "b": [["x"], ["y"]]})
+    with pytest.raises(sk.EncodeError, match=r"row 0 .*\$\.b"):
+        sk.encode(lists, "j-value", registry=registry, schema=schema)
+    with pytest.raises(sk.EncodeError, match="column a") as info:
+        sk.encode(pd.DataFrame({"a": [1, "no"]}), "j-value", registry=registry, schema=schema)
+    assert info.value.column == "a"
+    assert registry.versions("j-value") == [1]

@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo test lint typecheck pytest bench format clean
+.PHONY: demo test lint typecheck pytest bench fuzz format clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -37,6 +37,12 @@ pytest: $(VENV)/.installed-dev
 format: $(VENV)/.installed-dev
 	$(BIN)/ruff format schemakit tests benchmarks
 	$(BIN)/ruff check --fix schemakit tests benchmarks
+
+# Bounded atheris run of tests/fuzz/fuzz_decode.py (not part of `make test`); FUZZ_SECONDS sets it.
+fuzz: | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e '.[fuzz]'
+	$(BIN)/python tests/fuzz/fuzz_decode.py -max_total_time=$${FUZZ_SECONDS:-120} \
+		-rss_limit_mb=2048 -timeout=10 -artifact_prefix=$${TMPDIR:-/tmp}/
 
 bench: $(VENV)/.installed-dev
 	$(BIN)/python benchmarks/bench_infer.py

@@ -1460,6 +1460,42 @@ def _spread(arr: pa.Array, rows: npt.NDArray[np.intp], n: int) -> pa.Array:
     return arr.take(pa.array(index, mask=~valid))
 
 
+def _flatten(struct: pa.StructArray, children: Sequence[pa.Array], bad: _Bool) -> list[pa.Array]:
+    """``struct.flatten()``, except that a union column (which has no validity bitmap, so Arrow
+    aborts the process when asked to push one into it) gets its bad rows as nulls of branch 0."""
+    if not any(pa.types.is_union(c.type) for c in children):
+        return list(struct.flatten())
+    rows = np.flatnonzero(bad)
+    out: list[pa.Array] = []
+    for child in children:
+        if not pa.types.is_union(child.type):
+            out.append(_masked(child, bad))
+            continue
+        dtype = child.type
+        codes = np.asarray(child.type_codes.to_numpy(zero_copy_only=False), np.int8).copy()
+        offsets = np.asarray(child.offsets.to_numpy(zero_copy_only=False), np.int32).copy()
+        fields = [child.field(c) for c in range(dtype.num_fields)]
+        first = fields[0]
+        fields[0] = _concat([first, pa.nulls(len(rows), first.type)], first.type)
+        codes[rows] = dtype.type_codes[0]
+        offsets[rows] = len(first) + np.arange(len(rows), dtype=np.int32)
+        out.append(
+            pa.UnionArray.from_dense(
+                pa.array(codes, pa.int8()),
+                pa.array(offsets, pa.int32()),
+                fields,
+                [dtype.field(c).name for c in range(dtype.num_fields)],
+                list(dtype.type_codes),
+            )
+        )
+    return out
+
+
+def _masked(child: pa.Array, bad: _Bool) -> pa.Array:
+    wrapped = pa.StructArray.from_arrays([child], names=["v"], mask=pa.array(bad))
+    return wrapped.flatten()[0]
+
+
 def _empty(dtype: pa.DataType) -> pa.Array:
     return pa.nulls(0, dtype)
 
@@ -1741,7 +1777,7 @@ def decode_bodies(
         )
     children = [result.field(i) for i in range(result.type.num_fields)]
     struct = _struct(children, list(result.type), n, mask)
-    columns = struct.flatten() if mask is not None else children
+    columns = _flatten(struct, children, batch.errs != 0) if mask is not None else children
     schema = pa.schema(
         [
             pa.field(f.name, f.type, nullable=(mode == "null") or arrow.field(i).nullable)

@@ -763,3 +763,21 @@ def test_long_arrays_and_maps_are_read_in_bulk() -> None:
     ]
     bodies = fastavro_bodies(schema, rows)
     assert decoded(schema, bodies) == oracle(schema, schema, bodies)
+
+
+@pytest.mark.usefixtures("kernels")
+def test_errors_null_with_a_dense_union_column_does_not_abort() -> None:
+    # Found by tests/fuzz/fuzz_decode.py: a bad row under errors="null" made StructArray.flatten
+    # push a validity bitmap into the dense union column, and Arrow aborted the interpreter.
+    schema = record(
+        {"name": "a", "type": ["null", "long"]},
+        {"name": "c", "type": ["null", "double", "string"]},
+    )
+    good = fastavro_bodies(schema, [{"a": 1, "c": "x"}])[0]
+    bad = b"\x02\xff\xff\xff\xff\xff\xff\xff\xff\xff\x03"  # long branch, varint overflows
+    table, report = decode_bodies(
+        pa.array([good, bad], pa.binary()), Schema.parse(schema), errors="null"
+    )
+    assert [r[0] for r in report] == [1]
+    assert table.column("a").to_pylist() == [1, None]
+    assert table.column("c").to_pylist() == ["x", None]

@@ -31,8 +31,7 @@ record fields carrying ``"schemakit.original_name"`` get that name back.
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Literal, TypeAlias, overload
 
 import numpy as np
@@ -58,6 +57,7 @@ from schemakit._resolve import (
 )
 from schemakit._typing import check_option
 from schemakit.codec._framing import binary_parts
+from schemakit.codec._jit import LazyKernels
 from schemakit.errors import DecodeError, IncompatibleSchemaError
 
 if TYPE_CHECKING:
@@ -337,8 +337,7 @@ def _py_walk(  # pragma: no cover - compiled
 
 
 class _Kernels:
-    def __init__(self, numba: Any) -> None:
-        jit = numba.njit(cache=True, nogil=True)
+    def __init__(self, jit: Callable[[Any], Any]) -> None:
         self.read_varints = jit(_py_read_varints)
         self.gather = jit(_py_gather)
         self.gather_fixed = jit(_py_gather_fixed)
@@ -346,28 +345,15 @@ class _Kernels:
         self.walk = jit(_py_walk)
 
 
-_KERNELS: _Kernels | None = None
-#: False when numba is missing (or turned off, as the tests do to cover the numpy path).
+_KERNELS = LazyKernels(_Kernels)
+#: False turns the numba kernels off (the tests do, to cover the numpy path).
 USE_NUMBA = True
-_KERNELS_LOCK = threading.Lock()
 #: Records of flat fields are read by the fused kernel from this many rows (tests set 0).
 FUSED_MIN_ROWS = 64
 
 
 def _kernels() -> _Kernels | None:
-    global _KERNELS, USE_NUMBA
-    if not USE_NUMBA:
-        return None
-    if _KERNELS is None:
-        with _KERNELS_LOCK:
-            if _KERNELS is None:
-                try:
-                    import numba
-                except ImportError:
-                    USE_NUMBA = False
-                    return None
-                _KERNELS = _Kernels(numba)
-    return _KERNELS
+    return _KERNELS.get() if USE_NUMBA else None
 
 
 # --------------------------------------------------------------------------------------------

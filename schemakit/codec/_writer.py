@@ -33,7 +33,6 @@ encoded row by row by :mod:`schemakit.codec._fallback`, with a
 
 from __future__ import annotations
 
-import importlib
 import struct
 import threading
 import warnings
@@ -48,6 +47,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from schemakit._arrow_types import ORIGINAL_NAME
+from schemakit.codec._jit import LazyKernels
 from schemakit.errors import EncodeError, PerformanceWarning
 
 __all__ = ["DEFAULT_CHUNK_ROWS", "USE_NUMBA", "Extra", "encode_bodies", "encode_records"]
@@ -228,8 +228,7 @@ def _py_fused(  # pragma: no cover - compiled
 
 
 class _Kernels:
-    def __init__(self, numba: Any) -> None:
-        jit = numba.njit(cache=True, nogil=True)
+    def __init__(self, jit: Callable[[Any], Any]) -> None:
         self.varint_lengths = jit(_py_varint_lengths)
         self.zigzag_lengths = jit(_py_zigzag_lengths)
         self.write_varints = jit(_py_write_varints)
@@ -239,27 +238,13 @@ class _Kernels:
         self.fused = jit(_py_fused)
 
 
-_KERNELS: _Kernels | None = None
-#: False when numba is missing (or turned off, as the tests do to cover the numpy path).
+_KERNELS = LazyKernels(_Kernels)
+#: False turns the numba kernels off (the tests do, to cover the numpy path).
 USE_NUMBA = True
-_KERNELS_LOCK = threading.Lock()
 
 
 def _kernels() -> _Kernels | None:
-    global _KERNELS, USE_NUMBA
-    if not USE_NUMBA:
-        return None
-    if _KERNELS is None:
-        with _KERNELS_LOCK:
-            if _KERNELS is None:
-                try:
-                    # by name: numba is optional, and mypy must pass without it too
-                    numba = importlib.import_module("numba")
-                except ImportError:
-                    USE_NUMBA = False
-                    return None
-                _KERNELS = _Kernels(numba)
-    return _KERNELS
+    return _KERNELS.get() if USE_NUMBA else None
 
 
 def _zigzag(values: _I64) -> _U64:

@@ -23,6 +23,7 @@ from __future__ import annotations
 import io
 import struct
 from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, Literal, cast
 
 import numpy as np
@@ -271,8 +272,7 @@ def encode(
             progress=progress,
         )
     table, index = _as_table(data)
-    reg, owned = _open_registry(registry)
-    try:
+    with _using(registry) as reg:
         writer = _writer_schema(
             table if index is None else data,
             reg,
@@ -289,9 +289,6 @@ def encode(
         with _progress(table.num_rows, "encode", progress) as bar:
             bodies = encode_any_bodies(table, writer.schema, extra=extra, on_rows=bar.update)
         records = frame(bodies, writer.schema_id(reg, auto_register))
-    finally:
-        if owned:
-            reg.close()
     return _output(records, index)
 
 
@@ -377,8 +374,7 @@ def _encode_stream(
             "encoding a stream of batches needs schema= or use_latest=True (a stream cannot "
             "be inferred without reading it twice; a DuckDB relation can)"
         )
-    reg, owned = _open_registry(registry)
-    try:
+    with _using(registry) as reg:
         writer = _writer_schema(
             data,
             reg,
@@ -390,9 +386,6 @@ def _encode_stream(
             strategy=strategy,
         )
         schema_id = writer.schema_id(reg, auto_register)
-    finally:
-        if owned:
-            reg.close()
 
     def generate() -> Iterator[pa.BinaryArray]:
         with _progress(None, "encode", progress) as bar:
@@ -453,6 +446,17 @@ def _open_registry(registry: Registry | str | None) -> tuple[Registry, bool]:
     if isinstance(registry, Registry):
         return registry, False
     return Registry(registry), True
+
+
+@contextmanager
+def _using(registry: Registry | str | None) -> Iterator[Registry]:
+    """The caller's Registry as it is, or one opened from a location for the call and closed."""
+    reg, owned = _open_registry(registry)
+    try:
+        yield reg
+    finally:
+        if owned:
+            reg.close()
 
 
 class _Writer:
@@ -775,13 +779,9 @@ def decode(
             progress=progress,
         )
     arr, index = _as_records(records)
-    reg, owned = _open_registry(registry)
-    try:
+    with _using(registry) as reg:
         given = None if reader_schema is None else _as_schema(reader_schema)
         return _decode_array(arr, index, reg, given, mode, out, backend, progress)[0]
-    finally:
-        if owned:
-            reg.close()
 
 
 #: Rows decoded per step of the progress bar (each step is itself columnar).
@@ -886,20 +886,15 @@ def _decode_stream(
 
     def generate() -> Iterator[Any]:
         nonlocal reader
-        reg, owned = _open_registry(registry)
-        try:
-            with _progress(None, "decode", progress) as bar:
-                for batch in records:
-                    arr, index = _as_records(batch)
-                    result, used = _decode_array(
-                        arr, index, reg, reader, mode, out, backend, progress=False
-                    )
-                    reader = reader or used
-                    bar.update(len(arr))
-                    yield result
-        finally:
-            if owned:
-                reg.close()
+        with _using(registry) as reg, _progress(None, "decode", progress) as bar:
+            for batch in records:
+                arr, index = _as_records(batch)
+                result, used = _decode_array(
+                    arr, index, reg, reader, mode, out, backend, progress=False
+                )
+                reader = reader or used
+                bar.update(len(arr))
+                yield result
 
     return generate()
 

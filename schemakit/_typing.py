@@ -10,6 +10,7 @@ __all__ = [
     "FingerprintAlgorithm",
     "Format",
     "Mixed",
+    "Mode",
     "Nullable",
     "SchemaType",
     "check_option",
@@ -50,3 +51,7 @@ CompatibilityLevel = Literal[
     "FULL",
     "FULL_TRANSITIVE",
 ]
+
+#: Confluent's registry modes: READWRITE (default), READONLY (writes refused with 42205), IMPORT
+#: (registrations keep the id and version they are given, compatibility is not checked).
+Mode = Literal["READWRITE", "READONLY", "IMPORT"]

@@ -2,7 +2,8 @@
 
 ``infer`` and ``demo``; the registry commands ``register``, ``subjects``, ``versions``, ``check``,
 ``delete`` and ``config``, each taking ``--registry`` (default ``$SCHEMAKIT_REGISTRY`` or
-``./schemakit.duckdb``) and ``--json``. Results go to stdout, problems to stderr as one line.
+``./schemakit.duckdb``) and ``--json``; ``serve`` runs the Confluent-compatible REST server over
+a registry file (docs/server.md). Results go to stdout, problems to stderr as one line.
 Exit codes: 0 done, 1 incompatible (``register``, ``check``), 2 the command could not do what
 was asked (unreadable input, bad option, invalid schema, unknown subject).
 """
@@ -541,6 +542,54 @@ def decode(
 
 def _values(source: Any) -> Iterator[pa.RecordBatch]:
     yield from source.iter_batches(batch_size=_BATCH_ROWS, columns=["value"])
+
+
+# --------------------------------------------------------------------------------------------
+# server
+
+
+@app.command()
+def serve(
+    registry: Annotated[
+        str | None,
+        typer.Option(help="The registry file (default $SCHEMAKIT_REGISTRY or ./schemakit.duckdb)."),
+    ] = None,
+    host: Annotated[str, typer.Option(help="Interface to bind; 0.0.0.0 exposes it.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="TCP port.")] = 8081,
+    auth_file: Annotated[
+        Path | None,
+        typer.Option(help="HTTP basic auth users, lines 'user:password' or 'user:sha256:<hex>'."),
+    ] = None,
+    max_body_bytes: Annotated[
+        int | None, typer.Option(help="Refuse request bodies larger than this (default 8 MiB).")
+    ] = None,
+    log_level: Annotated[str, typer.Option(help="uvicorn log level.")] = "warning",
+) -> None:
+    """Serve the Confluent Schema Registry REST API over a registry file (Ctrl-C stops it)."""
+    try:
+        optional_import("fastapi", extra="server", purpose="schemakit serve")
+        uvicorn = optional_import("uvicorn", extra="server", purpose="schemakit serve")
+    except ImportError as exc:
+        _fail(str(exc))
+    from schemakit.server import DEFAULT_MAX_BODY_BYTES, create_app
+
+    try:
+        application = create_app(
+            registry,
+            auth=auth_file,
+            max_body_bytes=DEFAULT_MAX_BODY_BYTES if max_body_bytes is None else max_body_bytes,
+        )
+    except (SchemakitError, OSError, ValueError) as exc:
+        _fail(str(exc).splitlines()[0])
+    location = application.state.registry_location
+    typer.echo(f"schemakit: serving {location} on http://{host}:{port}", err=True)
+    if auth_file is None and host not in ("127.0.0.1", "localhost", "::1"):
+        typer.echo(
+            f"schemakit: warning: {host} is reachable from other machines and no --auth-file "
+            "was given: anyone who can connect can register and delete schemas",
+            err=True,
+        )
+    uvicorn.run(application, host=host, port=port, log_level=log_level, access_log=False)
 
 
 def main() -> None:

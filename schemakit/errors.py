@@ -19,10 +19,15 @@ __all__ = [
     "IncompatibleSchemaError",
     "InferenceError",
     "InvalidCompatibilityLevelError",
+    "InvalidModeError",
     "InvalidSubjectError",
     "InvalidVersionError",
+    "ModeNotConfiguredError",
+    "OperationNotPermittedError",
     "PerformanceWarning",
     "RegistryBusyError",
+    "RegistryConnectionError",
+    "SchemaIdConflictError",
     "SchemaNotFoundError",
     "SchemaParseError",
     "SchemakitError",
@@ -46,12 +51,18 @@ ERROR_CODES: dict[int, tuple[int, str]] = {
     40406: (404, "Schema version was soft deleted"),
     40407: (404, "Schema version not deleted first before being permanently deleted"),
     40408: (404, "Subject compatibility level not configured"),
+    40409: (404, "Subject mode not configured"),
     409: (409, "Incompatible schema"),
     42201: (422, "Invalid schema"),
     42202: (422, "Invalid schema version"),
     42203: (422, "Invalid compatibility level"),
+    42204: (422, "Invalid mode"),
+    42205: (422, "Operation not permitted"),
+    42207: (422, "Schema id or version does not match"),
     42208: (422, "Invalid subject"),
     50001: (500, "Error in the backend data store"),
+    50002: (500, "Operation timed out"),
+    50003: (500, "Error while forwarding the request"),
 }
 
 
@@ -299,6 +310,43 @@ class DecodeError(SchemakitError, ValueError):
         self.reason = reason
 
 
+class InvalidModeError(SchemakitError, ValueError):
+    """A mode that is not READWRITE, READONLY or IMPORT."""
+
+    error_code: ClassVar[int] = 42204
+
+
+class OperationNotPermittedError(SchemakitError, ValueError):
+    """The registry's (or subject's) mode forbids this write, e.g. a register in READONLY mode."""
+
+    error_code: ClassVar[int] = 42205
+
+
+class ModeNotConfiguredError(SchemakitError, LookupError):
+    """A subject has no mode of its own (asked without falling back to the global mode)."""
+
+    error_code: ClassVar[int] = 40409
+
+
+class SchemaIdConflictError(SchemakitError, ValueError):
+    """An IMPORT-mode registration names an id or version already used by another schema."""
+
+    error_code: ClassVar[int] = 42207
+
+
+class RegistryConnectionError(SchemakitError, ConnectionError):
+    """A remote registry could not be reached, timed out, or answered with something unreadable.
+
+    The message names the URL and what went wrong; the httpx exception is the ``__cause__``.
+    """
+
+    error_code: ClassVar[int] = 50003
+
+    def __init__(self, message: str, *, url: str | None = None) -> None:
+        super().__init__(message)
+        self.url = url
+
+
 class PerformanceWarning(UserWarning):
     """A batch path fell back to a slow row-wise route; the message names the column and why."""
 
@@ -328,7 +376,12 @@ _BY_CODE: dict[int, type[SchemakitError]] = {
         InvalidVersionError,
         InvalidCompatibilityLevelError,
         InvalidSubjectError,
+        InvalidModeError,
+        OperationNotPermittedError,
+        ModeNotConfiguredError,
+        SchemaIdConflictError,
         RegistryBusyError,
+        RegistryConnectionError,
     )
 }
 

@@ -72,8 +72,30 @@ def _dumps(value: object) -> str:
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
 
 
-def _reject_constant(name: str) -> NoReturn:
-    raise ValueError(f"{name} is not valid JSON")
+def _unstorable(document: object) -> tuple[str, str] | None:
+    """``(JSON pointer, why)`` for the first value no registry can store as UTF-8 JSON text.
+
+    JSON text may spell a number that is not finite (``1e999`` parses to infinity) or a lone
+    surrogate (``"\\udc80"``); neither survives as standard JSON in UTF-8.
+    """
+    stack: list[tuple[_Path, object]] = [((), document)]
+    while stack:
+        path, value = stack.pop()
+        if isinstance(value, float) and not math.isfinite(value):
+            return _pointer(path), f"the number {value} is not finite, which JSON cannot store"
+        if isinstance(value, str):
+            if not value.isascii():
+                try:
+                    value.encode("utf-8")
+                except UnicodeEncodeError:
+                    return _pointer(path), "a string has a lone surrogate (not valid Unicode)"
+        elif isinstance(value, dict):
+            for key, item in value.items():
+                stack.append((path, key))
+                stack.append(((*path, key), item))
+        elif isinstance(value, list):
+            stack.extend(((*path, i), item) for i, item in enumerate(value))
+    return None
 
 
 def _fingerprint_algorithms() -> tuple[str, ...]:
@@ -728,7 +750,19 @@ class Schema:
 
     @staticmethod
     def _load(source: Any, kind: Literal["AVRO", "JSON"]) -> tuple[str, Any]:
-        """``(text, parsed JSON)`` from what the user gave."""
+        """``(text, parsed JSON)`` from what the user gave; only storable JSON passes."""
+        text, document = Schema._load_json(source, kind)
+        problem = _unstorable(document)
+        if problem is not None:
+            where, what = problem
+            label = "Avro" if kind == "AVRO" else "JSON"
+            raise SchemaParseError(
+                f"invalid {label} schema at {where or 'the root'}: {what}", path=where
+            )
+        return text, document
+
+    @staticmethod
+    def _load_json(source: Any, kind: Literal["AVRO", "JSON"]) -> tuple[str, Any]:
         label = "Avro" if kind == "AVRO" else "JSON"
         if isinstance(source, str):
             if kind == "AVRO" and source.strip() == "null":
@@ -736,7 +770,8 @@ class Schema:
                 # other bare primitive names (``string``, ``int``) do.
                 return '"null"', "null"
             try:
-                return source, json.loads(source, parse_constant=_reject_constant)
+                # NaN and Infinity parse here and are refused with their path by _unstorable.
+                return source, json.loads(source)
             except json.JSONDecodeError as exc:
                 bare = source.strip()
                 if kind == "AVRO" and bare and all(p and is_valid_name(p) for p in bare.split(".")):
@@ -746,9 +781,6 @@ class Schema:
                     f"invalid {label} schema: not valid JSON at line {exc.lineno}, "
                     f"column {exc.colno}: {exc.msg}"
                 )
-                raise SchemaParseError(message, path="") from exc
-            except ValueError as exc:  # NaN / Infinity
-                message = f"invalid {label} schema: {exc}"
                 raise SchemaParseError(message, path="") from exc
         if isinstance(source, dict | list | bool):
             try:

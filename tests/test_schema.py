@@ -31,7 +31,9 @@ BAD_AVRO: list[Any] = [
     pytest.param(
         '{"type": "record",\n "name": "R" "fields": []}', "", "line 2, column 14", id="invalid-json"
     ),
-    pytest.param('{"type": "double", "default": NaN}', "", "NaN is not valid JSON", id="json-nan"),
+    pytest.param(
+        '{"type": "double", "default": NaN}', "/default", "nan is not finite", id="json-nan"
+    ),
     pytest.param("42", "", "a schema is a type name", id="number-at-root"),
     pytest.param({"name": "R", "fields": []}, "", 'missing "type"', id="missing-type"),
     pytest.param(
@@ -774,3 +776,33 @@ def test_too_deep_nesting_is_a_parse_error() -> None:
         deep = '{"type": "array", "items": ' + deep + "}"
     with pytest.raises(SchemaParseError, match="nested too deeply"):
         Schema.parse(deep)
+
+
+@pytest.mark.parametrize(
+    ("text", "schema_type", "path", "fragment"),
+    [
+        (
+            '{"type": "record", "name": "R", "fields": '
+            '[{"name": "a", "type": "double", "default": 1e999}]}',
+            "AVRO",
+            "/fields/0/default",
+            "not finite",
+        ),
+        ('{"type": "record", "name": "R", "doc": "\\udc80", "fields": []}', "AVRO", "/doc", "lone"),
+        (
+            '{"type": "enum", "name": "E", "symbols": ["A"], "doc": "x\udc80"}',
+            "AVRO",
+            "/doc",
+            "lone",
+        ),
+        ('{"type": "object", "\\ud800": 1}', "JSON", "", "lone surrogate"),
+        ('{"type": "number", "maximum": -1e400}', "JSON", "/maximum", "-inf"),
+    ],
+)
+def test_json_that_no_registry_can_store_is_a_parse_error(
+    text: str, schema_type: str, path: str, fragment: str
+) -> None:
+    # 1e999 parses to infinity and "\udc80" to a lone surrogate: neither is UTF-8 JSON again.
+    with pytest.raises(SchemaParseError, match=fragment) as info:
+        Schema.parse(text, schema_type=schema_type)
+    assert info.value.path == path

@@ -147,9 +147,31 @@ class Backend(Protocol):
     location: str
 
     def register(
-        self, subject: str, new: Candidate, *, normalize: bool, check: CompatibilityCheck
+        self,
+        subject: str,
+        new: Candidate,
+        *,
+        normalize: bool,
+        check: CompatibilityCheck,
+        schema_id: int | None = None,
+        version: int | None = None,
     ) -> tuple[VersionRow, bool]:
-        """Register ``new`` under ``subject`` in one transaction; ``(row, created)``."""
+        """Register ``new`` under ``subject`` in one transaction; ``(row, created)``.
+
+        The backend enforces the effective mode: READONLY raises ``OperationNotPermittedError``;
+        ``schema_id``/``version`` are only accepted in IMPORT mode (else
+        ``OperationNotPermittedError``), where they are kept as given and ``check`` is not
+        called; an id already bound to another schema raises ``SchemaIdConflictError``. A
+        remote backend leaves the check (and the mode) to its server and ignores ``check``.
+        """
+        ...
+
+    def subjects_of_schema(self, schema_id: int, *, deleted: bool) -> list[tuple[str, int]]:
+        """Every ``(subject, version)`` whose schema is ``schema_id``, sorted.
+
+        ``SchemaNotFoundError`` when no version refers to it (Confluent's
+        ``GET /schemas/ids/{id}/versions``).
+        """
         ...
 
     def schema_by_id(self, schema_id: int) -> SchemaRow:
@@ -182,6 +204,35 @@ class Backend(Protocol):
 
     def set_level(self, level: str, subject: str | None) -> None:
         """Set the level of ``subject`` (``None``: the global one)."""
+        ...
+
+    def delete_level(self, subject: str | None) -> str:
+        """Remove the level of ``subject`` (``None``: reset the global one to the default).
+
+        Returns the level that was set; ``SubjectNotFoundError`` (40401) when the subject has no
+        level of its own, as Confluent's ``DELETE /config/{subject}``.
+        """
+        ...
+
+    def mode(self, subject: str | None, *, fallback: bool) -> str | None:
+        """The mode of ``subject`` (``None``: the global one), or ``None`` when unset.
+
+        With ``fallback`` an unset subject mode falls back to the global mode, and that to
+        READWRITE, so the answer is never ``None``.
+        """
+        ...
+
+    def set_mode(self, mode: str, subject: str | None, *, force: bool) -> None:
+        """Set the mode of ``subject`` (``None``: the global one).
+
+        IMPORT on a registry (or subject) that already has versions needs ``force``, else
+        ``OperationNotPermittedError``, as Confluent.
+        """
+        ...
+
+    def delete_mode(self, subject: str) -> str:
+        """Remove the mode of ``subject``; the mode that was set (``ModeNotConfiguredError``
+        when there was none)."""
         ...
 
     def delete_version(self, subject: str, version: int | None, *, permanent: bool) -> VersionRow:

@@ -3,8 +3,15 @@
 Layout (see docs/registry.md): ``schemakit_meta`` holds the layout version;
 ``schemakit_migrations`` lists the migrations applied, in order; ``schemas`` holds one row per
 distinct schema (global id, type, text, identity digests); ``subject_versions`` one row per
-version of a subject (soft-deleted ones flagged); ``config`` the compatibility levels (the global
-one under the empty scope, which no subject can be named).
+version of a subject (soft-deleted ones flagged); ``config`` the compatibility levels and
+``modes`` the registry modes (layout 2), the global one of each under the empty scope, which no
+subject can be named. A file with an older layout is migrated when it is opened.
+
+Modes are enforced inside the write transactions (Confluent's rules): READONLY refuses
+registrations and deletes; IMPORT takes registrations only with the schema id to keep (and
+optionally the version), and does not check compatibility; READWRITE refuses a schema id, and
+accepts a version only if it is the next one. A schema the subject already has answers as it is
+in every mode, since nothing is written.
 
 Concurrency: DuckDB lets one process at a time open a file for writing. A file-backed store
 therefore opens a connection for the length of one operation only, retries a lock conflict with
@@ -30,11 +37,15 @@ from typing import Any, Final, cast
 
 import duckdb
 
-from schemakit._typing import CompatibilityLevel, allowed
+from schemakit._typing import CompatibilityLevel, Mode, allowed
 from schemakit.errors import (
+    ModeNotConfiguredError,
+    OperationNotPermittedError,
     RegistryBusyError,
+    SchemaIdConflictError,
     SchemakitError,
     SchemaNotFoundError,
+    SchemaParseError,
     SubjectNotFoundError,
     SubjectNotSoftDeletedError,
     SubjectSoftDeletedError,
@@ -55,7 +66,7 @@ from schemakit.registry._backend import (
 )
 from schemakit.schema import Schema
 
-__all__ = ["LAYOUT_VERSION", "MIGRATIONS", "DuckDBStore"]
+__all__ = ["DEFAULT_MODE", "LAYOUT_VERSION", "MIGRATIONS", "DuckDBStore"]
 
 #: The migrations, applied in order; migration ``i`` (1-based) brings a file to layout ``i``.
 #: Never edit a released entry: append a new one.
@@ -93,10 +104,23 @@ MIGRATIONS: Final[tuple[tuple[str, tuple[str, ...]], ...]] = (
             """,
         ),
     ),
+    (
+        "registry modes (READWRITE, READONLY, IMPORT)",
+        (
+            """
+            CREATE TABLE modes (
+                scope VARCHAR PRIMARY KEY,
+                mode VARCHAR NOT NULL
+            )
+            """,
+        ),
+    ),
 )
 LAYOUT_VERSION: Final = len(MIGRATIONS)
 
 _GLOBAL_SCOPE = ""
+#: The mode of a registry that never had one set (Confluent's default).
+DEFAULT_MODE = "READWRITE"
 _BASE_DELAY = 0.01
 _MAX_DELAY = 0.25
 _LOCK_MESSAGE = "Could not set lock"
@@ -305,46 +329,54 @@ class DuckDBStore:
 
     # -- Backend -----------------------------------------------------------------------------
 
-    def register(
-        self, subject: str, new: Candidate, *, normalize: bool, check: CompatibilityCheck
-    ) -> tuple[VersionRow, bool]:
-        key = new.key(normalize=normalize)
-        with self._session(write=True) as conn:
-            rows = self._rows(conn, subject)
-            live = [r for r in rows if not r.deleted]
-            for row in reversed(live):
-                if (row.normalized if normalize else row.identity) == key:
-                    return row, False
-            check(live, self._effective_level(conn, subject))
-            column = "normalized" if normalize else "identity"
-            found = conn.execute(
-                f"SELECT (SELECT min(id) FROM schemas WHERE {column} = ?), "
-                "(SELECT coalesce(max(id), 0) FROM schemas)",
-                [key],
-            ).fetchone()
-            assert found is not None  # an aggregate always yields a row
-            now = _now()
-            stored = new
-            if found[0] is not None:
-                schema_id = int(found[0])
-                if normalize:  # the stored text may differ from the one given
-                    text = conn.execute(
-                        "SELECT text, identity FROM schemas WHERE id = ?", [schema_id]
-                    ).fetchone()
-                    assert text is not None
-                    stored = Candidate(new.schema_type, text[0], text[1], new.normalized)
-            else:
-                schema_id = int(found[1]) + 1
-                conn.execute(
-                    "INSERT INTO schemas VALUES (?, ?, ?, ?, ?, ?)",
-                    [schema_id, new.schema_type, new.text, new.identity, new.normalized, now],
-                )
-            version = max((r.version for r in rows), default=0) + 1
+    @staticmethod
+    def _mode(conn: duckdb.DuckDBPyConnection, scope: str) -> str | None:
+        found = conn.execute("SELECT mode FROM modes WHERE scope = ?", [scope]).fetchone()
+        return None if found is None else str(found[0])
+
+    @staticmethod
+    def _effective_mode(conn: duckdb.DuckDBPyConnection, subject: str) -> str:
+        found = conn.execute(
+            "SELECT mode FROM modes WHERE scope IN (?, ?) ORDER BY scope = ? LIMIT 1",
+            [subject, _GLOBAL_SCOPE, _GLOBAL_SCOPE],
+        ).fetchone()
+        return DEFAULT_MODE if found is None else str(found[0])
+
+    def _refuse_readonly(self, conn: duckdb.DuckDBPyConnection, subject: str, what: str) -> str:
+        mode = self._effective_mode(conn, subject)
+        if mode == "READONLY":
+            message = f"subject {subject!r} is in READONLY mode: {what} is not permitted"
+            raise OperationNotPermittedError(message)
+        return mode
+
+    @staticmethod
+    def _insert_version(
+        conn: duckdb.DuckDBPyConnection,
+        subject: str,
+        stored: Candidate,
+        schema_id: int,
+        version: int,
+        *,
+        new_schema: bool,
+    ) -> VersionRow:
+        now = _now()
+        if new_schema:
             conn.execute(
-                "INSERT INTO subject_versions VALUES (?, ?, ?, FALSE, ?)",
-                [subject, version, schema_id, now],
+                "INSERT INTO schemas VALUES (?, ?, ?, ?, ?, ?)",
+                [
+                    schema_id,
+                    stored.schema_type,
+                    stored.text,
+                    stored.identity,
+                    stored.normalized,
+                    now,
+                ],
             )
-        created = VersionRow(
+        conn.execute(
+            "INSERT INTO subject_versions VALUES (?, ?, ?, FALSE, ?)",
+            [subject, version, schema_id, now],
+        )
+        return VersionRow(
             subject=subject,
             version=version,
             schema_id=schema_id,
@@ -355,7 +387,149 @@ class DuckDBStore:
             deleted=False,
             registered_at=now.replace(tzinfo=UTC),
         )
+
+    def register(
+        self,
+        subject: str,
+        new: Candidate,
+        *,
+        normalize: bool,
+        check: CompatibilityCheck,
+        schema_id: int | None = None,
+        version: int | None = None,
+    ) -> tuple[VersionRow, bool]:
+        key = new.key(normalize=normalize)
+        with self._session(write=True) as conn:
+            rows = self._rows(conn, subject)
+            live = [r for r in rows if not r.deleted]
+            # A schema the subject already has answers as it is, in every mode (nothing is
+            # written), unless the id or version asked for differ: as Confluent's register.
+            for row in reversed(live):
+                if (row.normalized if normalize else row.identity) == key:
+                    if schema_id in (None, row.schema_id) and version in (None, row.version):
+                        return row, False
+                    break
+            mode = self._refuse_readonly(conn, subject, "registering a schema")
+            if mode == "IMPORT":
+                if schema_id is None:
+                    message = (
+                        f"subject {subject!r} is in IMPORT mode: a registration must give the "
+                        "schema id to keep"
+                    )
+                    raise OperationNotPermittedError(message)
+                return self._import(conn, subject, new, schema_id, version, normalize=normalize)
+            if schema_id is not None:
+                message = (
+                    f"subject {subject!r} is in {mode} mode: a schema id can only be given in "
+                    "IMPORT mode"
+                )
+                raise OperationNotPermittedError(message)
+            next_version = max((r.version for r in rows), default=0) + 1
+            if version is not None and version != next_version:
+                message = (
+                    f"version {version} is not one more than the latest version of subject "
+                    f"{subject!r} ({next_version - 1}); outside IMPORT mode a version given "
+                    "must be the next one"
+                )
+                raise SchemaParseError(message)
+            check(live, self._effective_level(conn, subject))
+            column = "normalized" if normalize else "identity"
+            found = conn.execute(
+                f"SELECT (SELECT min(id) FROM schemas WHERE {column} = ?), "
+                "(SELECT coalesce(max(id), 0) FROM schemas)",
+                [key],
+            ).fetchone()
+            assert found is not None  # an aggregate always yields a row
+            stored = new
+            if found[0] is not None:
+                number = int(found[0])
+                if normalize:  # the stored text may differ from the one given
+                    text = conn.execute(
+                        "SELECT text, identity FROM schemas WHERE id = ?", [number]
+                    ).fetchone()
+                    assert text is not None
+                    stored = Candidate(new.schema_type, text[0], text[1], new.normalized)
+            else:
+                number = int(found[1]) + 1
+            created = self._insert_version(
+                conn, subject, stored, number, next_version, new_schema=found[0] is None
+            )
         return created, True
+
+    def _import(
+        self,
+        conn: duckdb.DuckDBPyConnection,
+        subject: str,
+        new: Candidate,
+        schema_id: int,
+        version: int | None,
+        *,
+        normalize: bool,
+    ) -> tuple[VersionRow, bool]:
+        """An IMPORT-mode registration: keep the id (and version) given; no compat check."""
+        key = new.key(normalize=normalize)
+        column = "normalized" if normalize else "identity"
+        bound = conn.execute(
+            "SELECT schema_type, text, identity, normalized FROM schemas WHERE id = ?",
+            [schema_id],
+        ).fetchone()
+        stored = new
+        if bound is not None:
+            if (bound[3] if normalize else bound[2]) != key:
+                message = (
+                    f"schema id {schema_id} is already bound to another schema; subject "
+                    f"{subject!r} cannot import a different schema under it"
+                )
+                raise SchemaIdConflictError(message)
+            stored = Candidate(bound[0], bound[1], bound[2], bound[3])
+        else:
+            other = conn.execute(
+                f"SELECT min(id) FROM schemas WHERE {column} = ? OR identity = ?",
+                [key, new.identity],
+            ).fetchone()
+            if other is not None and other[0] is not None:
+                message = (
+                    f"this schema already has id {int(other[0])} in the registry; subject "
+                    f"{subject!r} cannot import it with id {schema_id}"
+                )
+                raise SchemaIdConflictError(message)
+        rows = self._rows(conn, subject)
+        for row in rows:
+            if not row.deleted and (row.normalized if normalize else row.identity) == key:
+                if row.schema_id == schema_id and version in (None, row.version):
+                    return row, False
+                message = (
+                    f"subject {subject!r} already has this schema as version {row.version} "
+                    f"with id {row.schema_id}; cannot import it as id {schema_id}"
+                    + ("" if version is None else f", version {version}")
+                )
+                raise SchemaIdConflictError(message)
+        if version is None:
+            version = max((r.version for r in rows), default=0) + 1
+        else:
+            taken = [r for r in rows if r.version == version]
+            if taken:
+                message = (
+                    f"subject {subject!r} already has a version {version} (schema id "
+                    f"{taken[0].schema_id}); cannot import schema id {schema_id} as that version"
+                )
+                raise SchemaIdConflictError(message)
+        created = self._insert_version(
+            conn, subject, stored, schema_id, version, new_schema=bound is None
+        )
+        return created, True
+
+    def subjects_of_schema(self, schema_id: int, *, deleted: bool) -> list[tuple[str, int]]:
+        with self._session(write=False) as conn:
+            found = conn.execute(
+                "SELECT subject, version, deleted FROM subject_versions WHERE schema_id = ? "
+                "ORDER BY subject, version",
+                [schema_id],
+            ).fetchall()
+        if not found:
+            message = f"no schema has id {schema_id}"
+            raise SchemaNotFoundError(message, schema_id=schema_id)
+        return [(str(s), int(v)) for s, v, gone in found if deleted or not gone]
 
     def schema_by_id(self, schema_id: int) -> SchemaRow:
         with self._session(write=False) as conn:
@@ -418,8 +592,66 @@ class DuckDBStore:
                 [_GLOBAL_SCOPE if subject is None else subject, level],
             )
 
+    def delete_level(self, subject: str | None) -> str:
+        scope = _GLOBAL_SCOPE if subject is None else subject
+        with self._session(write=True) as conn:
+            previous = self._level(conn, scope)
+            if previous is None:
+                if subject is None:
+                    return DEFAULT_LEVEL
+                message = f"subject {subject!r} has no compatibility level of its own"
+                raise SubjectNotFoundError(message, subject=subject)
+            conn.execute("DELETE FROM config WHERE scope = ?", [scope])
+        return previous
+
+    def mode(self, subject: str | None, *, fallback: bool) -> str | None:
+        with self._session(write=False) as conn:
+            if fallback:
+                if subject is None:
+                    return self._mode(conn, _GLOBAL_SCOPE) or DEFAULT_MODE
+                return self._effective_mode(conn, subject)
+            return self._mode(conn, _GLOBAL_SCOPE if subject is None else subject)
+
+    def set_mode(self, mode: str, subject: str | None, *, force: bool) -> None:
+        scope = _GLOBAL_SCOPE if subject is None else subject
+        with self._session(write=True) as conn:
+            current = (
+                self._mode(conn, _GLOBAL_SCOPE) or DEFAULT_MODE
+                if subject is None
+                else self._effective_mode(conn, subject)
+            )
+            if mode == "IMPORT" and current != "IMPORT" and not force:
+                # Live versions only, as Confluent ("Cannot import since found existing
+                # subjects"); soft-deleted ones do not block.
+                if subject is None:
+                    found = conn.execute(
+                        "SELECT count(*) FROM subject_versions WHERE NOT deleted"
+                    ).fetchone()
+                else:
+                    found = conn.execute(
+                        "SELECT count(*) FROM subject_versions WHERE subject = ? AND NOT deleted",
+                        [subject],
+                    ).fetchone()
+                if found is not None and int(found[0]) > 0:
+                    where = "the registry" if subject is None else f"subject {subject!r}"
+                    message = (
+                        f"cannot switch {where} to IMPORT mode: found existing subjects "
+                        f"({int(found[0])} live versions); force it to import anyway"
+                    )
+                    raise OperationNotPermittedError(message)
+            conn.execute("INSERT OR REPLACE INTO modes VALUES (?, ?)", [scope, mode])
+
+    def delete_mode(self, subject: str) -> str:
+        with self._session(write=True) as conn:
+            previous = self._mode(conn, subject)
+            if previous is None:
+                raise ModeNotConfiguredError(f"subject {subject!r} has no mode of its own")
+            conn.execute("DELETE FROM modes WHERE scope = ?", [subject])
+        return previous
+
     def delete_version(self, subject: str, version: int | None, *, permanent: bool) -> VersionRow:
         with self._session(write=True) as conn:
+            self._refuse_readonly(conn, subject, "deleting a version")
             rows = self._rows(conn, subject)
             if not rows or (not permanent and all(r.deleted for r in rows)):
                 raise _subject_not_found(subject)
@@ -452,6 +684,7 @@ class DuckDBStore:
 
     def delete_subject(self, subject: str, *, permanent: bool) -> list[VersionRow]:
         with self._session(write=True) as conn:
+            self._refuse_readonly(conn, subject, "deleting a subject")
             rows = self._rows(conn, subject)
             if not rows:
                 raise _subject_not_found(subject)
@@ -465,6 +698,7 @@ class DuckDBStore:
                     raise SubjectNotSoftDeletedError(message, subject=subject)
                 conn.execute("DELETE FROM subject_versions WHERE subject = ?", [subject])
                 conn.execute("DELETE FROM config WHERE scope = ?", [subject])
+                conn.execute("DELETE FROM modes WHERE scope = ?", [subject])
                 return rows
             if not live:
                 message = f"subject {subject!r} is already soft-deleted"
@@ -525,6 +759,11 @@ class DuckDBStore:
                 "ORDER BY subject, version"
             ).fetchall()
             levels = conn.execute("SELECT scope, level FROM config ORDER BY scope").fetchall()
+            modes = (
+                conn.execute("SELECT scope, mode FROM modes ORDER BY scope").fetchall()
+                if layout >= 2
+                else []
+            )
         problems.extend(_schema_problems(schemas))
         problems.extend(_version_problems(versions, {int(r[0]): r for r in schemas}))
         valid_levels = allowed(CompatibilityLevel)
@@ -532,6 +771,11 @@ class DuckDBStore:
             if level not in valid_levels:
                 where = "the global level" if scope == _GLOBAL_SCOPE else f"subject {scope!r}"
                 problems.append(f"{where} has unknown compatibility level {level!r}")
+        valid_modes = allowed(Mode)
+        for scope, mode in modes:
+            if mode not in valid_modes:
+                where = "the global mode" if scope == _GLOBAL_SCOPE else f"subject {scope!r}"
+                problems.append(f"{where} has unknown mode {mode!r}")
         return IntegrityFindings(
             layout_version=layout,
             schemas=len(schemas),

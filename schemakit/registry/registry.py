@@ -12,15 +12,17 @@ import operator
 import os
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Literal, cast
+from typing import TYPE_CHECKING, Any, Literal, cast, overload
 
 from schemakit import _html
-from schemakit._typing import CompatibilityLevel, allowed
-from schemakit.compat import check_compatibility, check_level
+from schemakit._typing import CompatibilityLevel, Mode, allowed
+from schemakit.compat import CompatibilityResult, check_compatibility, check_level
 from schemakit.errors import (
     IncompatibleSchemaError,
+    InvalidModeError,
     InvalidSubjectError,
     InvalidVersionError,
+    SchemaIdConflictError,
 )
 from schemakit.registry._backend import (
     Backend,
@@ -35,8 +37,6 @@ from schemakit.schema import Schema
 if TYPE_CHECKING:
     import pandas as pd
 
-    from schemakit.compat import CompatibilityResult
-
 __all__ = ["ENV_VAR", "IntegrityReport", "RegisteredSchema", "Registry"]
 
 #: The one environment variable schemakit reads: the default registry location.
@@ -45,7 +45,9 @@ ENV_VAR = "SCHEMAKIT_REGISTRY"
 DEFAULT_LOCATION = "schemakit.duckdb"
 
 _LEVELS = allowed(CompatibilityLevel)
+_MODES = allowed(Mode)
 _MAX_CANDIDATES = 4096
+_INT32_MAX = 2**31 - 1
 
 
 def _resolve_location(location: str | os.PathLike[str] | None) -> str:
@@ -102,6 +104,30 @@ def _check_id(schema_id: object) -> int:
     if number is not None:
         return number
     raise TypeError(f"a schema id is an int, not {type(schema_id).__name__}")
+
+
+def _check_mode(mode: object) -> str:
+    """``mode`` upper-cased if it is one of the three, else InvalidModeError."""
+    if isinstance(mode, str) and mode.upper() in _MODES:
+        return mode.upper()
+    listed = ", ".join(_MODES)
+    raise InvalidModeError(f"invalid mode {mode!r}; expected one of {listed} (any case)")
+
+
+def _check_import_id(schema_id: object) -> int:
+    number = _check_id(schema_id)
+    if 0 < number <= _INT32_MAX:
+        return number
+    message = f"invalid schema id {number}: an id to keep is from 1 to {_INT32_MAX}"
+    raise SchemaIdConflictError(message)
+
+
+def _check_import_version(version: object) -> int:
+    number = _as_int(version)
+    if number is not None and 0 < number <= _INT32_MAX:
+        return number
+    message = f"invalid version {version!r}: a version to keep is an int from 1 to {_INT32_MAX}"
+    raise InvalidVersionError(message)
 
 
 @dataclass(frozen=True, slots=True)
@@ -306,6 +332,8 @@ class Registry:
         *,
         normalize: bool = False,
         schema_type: str = "AVRO",
+        schema_id: int | None = None,
+        version: int | None = None,
     ) -> RegisteredSchema:
         """Register ``schema`` under ``subject``; return its version there and its global id.
 
@@ -320,6 +348,11 @@ class Registry:
             with sorted keys) instead of the text. The text stored is the one given.
         schema_type : {"AVRO", "JSON"}, default "AVRO"
             How to parse ``schema`` when it is not a Schema already.
+        schema_id : int, optional
+            IMPORT mode only (and then required): the global id to keep, from 1 to 2**31 - 1.
+        version : int, optional
+            IMPORT mode: the version to keep under ``subject`` (default: the next one).
+            Otherwise it must be the next version, as Confluent checks.
 
         Returns
         -------
@@ -330,10 +363,18 @@ class Registry:
         InvalidSubjectError
             An empty subject, a non-string, or one with control characters (42208).
         SchemaParseError
-            A schema that does not parse (42201).
+            A schema that does not parse, or outside IMPORT mode a ``version`` that is not the
+            next one (42201).
         IncompatibleSchemaError
             The schema breaks the subject's compatibility level against its live versions;
             ``.messages`` lists every break (409). Nothing is written.
+        OperationNotPermittedError
+            The subject's mode is READONLY; or it is IMPORT and ``schema_id`` is missing; or it
+            is not IMPORT and ``schema_id`` is given (42205). A schema the subject already has
+            (with the id and version given, if any) is answered in every mode.
+        SchemaIdConflictError
+            IMPORT mode: the id is bound to another schema, the schema already has another id,
+            or the version is taken (42207). Nothing is written.
         RegistryBusyError
             The file stayed locked by another process past the timeout.
 
@@ -342,17 +383,25 @@ class Registry:
         A schema equal to a live version of the subject returns that version (no check, no
         write). Otherwise the schema gets the id it already has anywhere in the registry, or
         the next free one, and the version after the highest the subject ever used, soft-deleted
-        versions included.
+        versions included. In IMPORT mode (see :meth:`set_mode`) the id and version given are
+        kept and compatibility is not checked; a registration this object already made is
+        answered from its cache without asking the store.
 
         See Also
         --------
         Confluent REST: ``POST /subjects/{subject}/versions`` (``?normalize=true``).
         """
         subject = _check_subject(subject)
+        keep_id = None if schema_id is None else _check_import_id(schema_id)
+        keep_version = None if version is None else _check_import_version(version)
         parsed, new = self._parse(schema, schema_type)
         cache_key = (subject, normalize, new.key(normalize=normalize))
         known = self._known.get(cache_key)
-        if known is not None:
+        if (
+            known is not None
+            and keep_id in (None, known.id)
+            and keep_version in (None, known.version)
+        ):
             return known
 
         def check(live: Sequence[VersionRow], level: str) -> None:
@@ -377,7 +426,9 @@ class Registry:
             )
             raise IncompatibleSchemaError(message, subject=subject, level=level, messages=messages)
 
-        row, _ = self._backend.register(subject, new, normalize=normalize, check=check)
+        row, _ = self._backend.register(
+            subject, new, normalize=normalize, check=check, schema_id=keep_id, version=keep_version
+        )
         if (row.schema_type, row.text) == (parsed.schema_type, parsed.text):
             self._schemas.setdefault(row.schema_id, parsed)
         registered = self._registered(row)
@@ -406,6 +457,42 @@ class Registry:
             return cached
         row = self._backend.schema_by_id(number)
         return self._schema(row.id, row.schema_type, row.text)
+
+    def schema_versions(self, schema_id: int, *, deleted: bool = False) -> list[tuple[str, int]]:
+        """Every ``(subject, version)`` whose schema has this global id, sorted.
+
+        Parameters
+        ----------
+        schema_id : int
+        deleted : bool, default False
+            Also list soft-deleted versions.
+
+        Returns
+        -------
+        list of (str, int)
+            Empty when every version using the id is soft-deleted (and ``deleted`` is False).
+
+        Raises
+        ------
+        SchemaNotFoundError
+            No version, live or soft-deleted, uses this id (40403).
+        TypeError
+            ``schema_id`` is not an int.
+
+        See Also
+        --------
+        Confluent REST: ``GET /schemas/ids/{id}/versions`` and ``/schemas/ids/{id}/subjects``.
+
+        Examples
+        --------
+        >>> with Registry(":memory:") as reg:
+        ...     first = reg.register("a-value", '"string"')
+        ...     _ = reg.register("b-value", '"string"')
+        ...     reg.schema_versions(first.id)
+        [('a-value', 1), ('b-value', 1)]
+        """
+        number = _check_id(schema_id)
+        return self._backend.subjects_of_schema(number, deleted=deleted)
 
     def get_version(
         self, subject: str, version: int | Literal["latest"], *, deleted: bool = False
@@ -524,12 +611,23 @@ class Registry:
         schema: Schema | str | dict[str, Any] | list[Any],
         *,
         schema_type: str = "AVRO",
+        version: int | Literal["latest"] | None = None,
     ) -> CompatibilityResult:
         """Whether ``schema`` could be registered under ``subject``, without registering it.
 
         Checks against the subject's live versions under its level (all of them for the
         ``*_TRANSITIVE`` levels, the newest otherwise). A subject without live versions
-        accepts anything.
+        accepts anything. With ``version``, checks against that one version only (under the
+        subject's level), as Confluent's ``…/versions/{version}`` endpoint. A schema of another
+        type than the versions it is checked against is incompatible.
+
+        Parameters
+        ----------
+        subject : str
+        schema : Schema, str, dict or list
+        schema_type : {"AVRO", "JSON"}, default "AVRO"
+        version : int or "latest", optional
+            Check against this version only (soft-deleted versions are not found).
 
         Returns
         -------
@@ -538,20 +636,34 @@ class Registry:
 
         Raises
         ------
-        SchemaParseError, InvalidSubjectError
+        SubjectNotFoundError, VersionNotFoundError
+            With ``version``: the subject has no live version, or not this one (40401, 40402).
+        SchemaParseError, InvalidSubjectError, InvalidVersionError
 
         See Also
         --------
         check_compatibility
-        Confluent REST: ``POST /compatibility/subjects/{subject}/versions``.
+        Confluent REST: ``POST /compatibility/subjects/{subject}/versions`` and
+        ``POST /compatibility/subjects/{subject}/versions/{version}``.
         """
         subject = _check_subject(subject)
+        number = None if version is None else _check_version(version)
         parsed, _ = self._parse(schema, schema_type)
-        try:
-            rows = self._backend.version_rows(subject, deleted=False)
-        except LookupError:
-            rows = []
+        if version is not None:
+            rows = [self._backend.version(subject, number, deleted=False)]
+        else:
+            try:
+                rows = self._backend.version_rows(subject, deleted=False)
+            except LookupError:
+                rows = []
         level = self.compatibility(subject)
+        others = [r.version for r in rows if r.schema_type != parsed.schema_type]
+        if others:
+            message = (
+                f"schema type {parsed.schema_type} differs from the type of versions "
+                f"{others}; a subject's versions share one schema type"
+            )
+            return CompatibilityResult(False, messages=(message,), level=level)
         previous = [self._schema(r.schema_id, r.schema_type, r.text) for r in rows]
         return self._compat(parsed, previous, level)
 
@@ -583,15 +695,152 @@ class Registry:
         self._backend.set_level(checked, scope)
         return checked
 
-    def compatibility(self, subject: str | None = None) -> str:
+    @overload
+    def compatibility(
+        self, subject: str | None = None, *, fallback: Literal[True] = True
+    ) -> str: ...
+
+    @overload
+    def compatibility(self, subject: str | None = None, *, fallback: bool) -> str | None: ...
+
+    def compatibility(self, subject: str | None = None, *, fallback: bool = True) -> str | None:
         """The level that applies to ``subject``: its own, else the global one (default BACKWARD).
+
+        Parameters
+        ----------
+        subject : str, optional
+            ``None``: the global level.
+        fallback : bool, default True
+            With False, only the level set on ``subject`` itself, or ``None`` when it has none
+            (Confluent's 40408). The global level always has a value (BACKWARD by default).
 
         See Also
         --------
         Confluent REST: ``GET /config/{subject}?defaultToGlobal=true`` and ``GET /config``.
         """
+        if subject is None:
+            return cast(str, self._backend.level(None, fallback=True))
+        return self._backend.level(_check_subject(subject), fallback=bool(fallback))
+
+    def delete_compatibility(self, subject: str | None = None) -> str:
+        """Remove the level of ``subject`` (it then follows the global one); return it.
+
+        With ``subject=None`` the global level goes back to the default, BACKWARD.
+
+        Returns
+        -------
+        str
+            The level that was set (for the global one: BACKWARD if none was).
+
+        Raises
+        ------
+        SubjectNotFoundError
+            The subject has no level of its own (40401), as Confluent answers.
+        InvalidSubjectError
+
+        See Also
+        --------
+        Confluent REST: ``DELETE /config/{subject}`` and ``DELETE /config``.
+
+        Examples
+        --------
+        >>> with Registry(":memory:") as reg:
+        ...     _ = reg.set_compatibility("full", "orders-value")
+        ...     reg.delete_compatibility("orders-value"), reg.compatibility("orders-value")
+        ('FULL', 'BACKWARD')
+        """
         scope = None if subject is None else _check_subject(subject)
-        return cast(str, self._backend.level(scope, fallback=True))
+        return self._backend.delete_level(scope)
+
+    # -- modes -------------------------------------------------------------------------------
+
+    @overload
+    def mode(self, subject: str | None = None, *, fallback: Literal[True] = True) -> str: ...
+
+    @overload
+    def mode(self, subject: str | None = None, *, fallback: bool) -> str | None: ...
+
+    def mode(self, subject: str | None = None, *, fallback: bool = True) -> str | None:
+        """The mode that applies to ``subject``: its own, else the global one (READWRITE).
+
+        Parameters
+        ----------
+        subject : str, optional
+            ``None``: the global mode.
+        fallback : bool, default True
+            With False, only the mode set on ``subject`` itself, or ``None`` when it has none
+            (Confluent's 40409). The global mode always has a value (READWRITE by default).
+
+        See Also
+        --------
+        set_mode
+        Confluent REST: ``GET /mode`` and ``GET /mode/{subject}?defaultToGlobal=true``.
+        """
+        if subject is None:
+            return cast(str, self._backend.mode(None, fallback=True))
+        return self._backend.mode(_check_subject(subject), fallback=bool(fallback))
+
+    def set_mode(self, mode: Mode | str, subject: str | None = None, *, force: bool = False) -> str:
+        """Set the mode of ``subject``, or the global one; return it (upper case).
+
+        - READWRITE (the default): registrations and deletes as usual.
+        - READONLY: registrations and deletes are refused with
+          :class:`~schemakit.errors.OperationNotPermittedError` (42205); reads, compatibility
+          levels and modes can still be changed.
+        - IMPORT: a registration must give ``schema_id`` (and may give ``version``), which are
+          kept as given, without a compatibility check (for copying a registry, ids intact).
+
+        Parameters
+        ----------
+        mode : {"READWRITE", "READONLY", "IMPORT"}
+            Any case.
+        subject : str, optional
+            ``None`` sets the global mode.
+        force : bool, default False
+            Switch to IMPORT even though the registry (or subject) already has live versions.
+
+        Raises
+        ------
+        InvalidModeError
+            Another mode (42204).
+        OperationNotPermittedError
+            IMPORT without ``force`` on a registry (or subject) that has live versions (42205).
+        InvalidSubjectError
+
+        See Also
+        --------
+        Confluent REST: ``PUT /mode`` and ``PUT /mode/{subject}`` (``?force=true``).
+
+        Examples
+        --------
+        >>> with Registry(":memory:") as reg:
+        ...     _ = reg.set_mode("import")
+        ...     reg.register("orders-value", '"long"', schema_id=42).id
+        42
+        """
+        checked = _check_mode(mode)
+        scope = None if subject is None else _check_subject(subject)
+        self._backend.set_mode(checked, scope, force=bool(force))
+        self._known.clear()  # cached registrations must meet the new mode
+        return checked
+
+    def delete_mode(self, subject: str) -> str:
+        """Remove the mode of ``subject`` (it then follows the global one); return it.
+
+        Raises
+        ------
+        ModeNotConfiguredError
+            The subject has no mode of its own (40409).
+        InvalidSubjectError
+
+        See Also
+        --------
+        Confluent REST: ``DELETE /mode/{subject}``.
+        """
+        name = _check_subject(subject)
+        previous = self._backend.delete_mode(name)
+        self._known.clear()
+        return previous
 
     # -- deleting ----------------------------------------------------------------------------
 
@@ -774,3 +1023,39 @@ class Registry:
         caption = f"Registry {self.location}: {len(summary)} subjects, global level {global_level}"
         columns = ("subject", "versions", "soft-deleted", "latest", "compatibility")
         return _html.table(columns, rows, caption=caption)
+
+    def explore(self, subject: str | None = None, **options: Any) -> Any:
+        """A widget to explore this registry: every subject, or how one subject evolved.
+
+        Parameters
+        ----------
+        subject : str, optional
+            ``None``: a :class:`~schemakit.widgets.RegistryBrowser` of every subject; else an
+            :class:`~schemakit.widgets.EvolutionExplorer` of ``subject``.
+        **options
+            Passed to the widget (``page_size``, and for an explorer ``sample``,
+            ``preview_rows``).
+
+        Returns
+        -------
+        RegistryBrowser or EvolutionExplorer
+
+        Raises
+        ------
+        ImportError
+            ipywidgets is not installed: ``pip install 'schemakit[widgets]'``.
+        SubjectNotFoundError
+            ``subject`` has no version.
+
+        See Also
+        --------
+        schemakit.widgets : what the widgets show.
+        """
+        # Imported here, not at the top: widgets are the outer ring (they import the registry)
+        # and need ipywidgets; `import schemakit` must load neither. pyproject's import-linter
+        # contract ignores exactly this import.
+        from schemakit.widgets import EvolutionExplorer, RegistryBrowser
+
+        if subject is None:
+            return RegistryBrowser(self, **options)
+        return EvolutionExplorer(self, _check_subject(subject), **options)

@@ -705,7 +705,7 @@ def test_verify_reports_ok(registry: Registry) -> None:
     registry.delete_version("s", 1)
     report = registry.verify()
     assert (report.schemas, report.subjects, report.versions) == (2, 2, 3)
-    assert report.layout_version == 1
+    assert report.layout_version == 2  # 1: schemas, versions, config; 2: modes
     assert "ok" in repr(report)
     assert "no problems" in report._repr_html_()
 
@@ -867,9 +867,9 @@ def test_the_file_layout_is_versioned(tmp_path: Path) -> None:
         tables = {r[0] for r in conn.execute("SELECT table_name FROM duckdb_tables()").fetchall()}
     finally:
         conn.close()
-    assert ("layout_version", "1") in meta
-    assert migrations == [(1,)]
-    assert {"schemas", "subject_versions", "config"} <= tables
+    assert ("layout_version", "2") in meta
+    assert migrations == [(1,), (2,)]
+    assert {"schemas", "subject_versions", "config", "modes"} <= tables
 
 
 def test_verify_finds_a_damaged_file(tmp_path: Path) -> None:

@@ -375,7 +375,7 @@ def encode_any_bodies(
 
 
 def decode_any_bodies(
-    bodies: pa.Array,
+    bodies: pa.Array | tuple[Any, ...],
     writer: Schema,
     reader: Schema | None = None,
     *,

@@ -16,8 +16,10 @@ compiled kernel for its positions. Other items walk "item slots": step ``k`` dec
 With numba installed (imported lazily, compiled with ``cache=True``) the varint, gather and
 walk loops are compiled, and a record of flat fields (primitives, ``["null", T]`` of them,
 their logical types and promotions) is read by one fused kernel in a single pass over its rows
-(from :data:`FUSED_MIN_ROWS` rows); without it, numpy gives the same tables (the tests run
-both).
+(from :data:`FUSED_MIN_ROWS` rows), which also copies string and bytes payloads while they are
+in cache, and splits the rows into two halves on two threads from :data:`PARALLEL_MIN_ROWS`
+rows; without it, numpy gives the same tables (the tests run both). Framed records are read in
+place (``decode_bodies`` takes each body's start and end in the records' buffer).
 
 Errors are collected per row while decoding: a row whose body is bad is marked with the
 first reason met and its cursor is parked at its end, so it costs nothing more and never
@@ -31,7 +33,9 @@ record fields carrying ``"schemakit.original_name"`` get that name back.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterator, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any, Literal, TypeAlias, overload
 
 import numpy as np
@@ -63,7 +67,14 @@ from schemakit.errors import DecodeError, IncompatibleSchemaError
 if TYPE_CHECKING:
     from schemakit.schema import Schema
 
-__all__ = ["DECODE_REASONS", "FUSED_MIN_ROWS", "USE_NUMBA", "DecodeErrors", "decode_bodies"]
+__all__ = [
+    "DECODE_REASONS",
+    "FUSED_MIN_ROWS",
+    "PARALLEL_MIN_ROWS",
+    "USE_NUMBA",
+    "DecodeErrors",
+    "decode_bodies",
+]
 
 DecodeErrors: TypeAlias = Literal["raise", "null"]
 _ERRORS_VALUES = ("raise", "null")
@@ -179,24 +190,130 @@ def _py_fused(  # pragma: no cover - compiled
     valid: Any,
     err: Any,
     errfield: Any,
+    slot: Any,
+    payload: Any,
+    fill: Any,
+    high: Any,
+    lo: int,
+    hi: int,
 ) -> None:
-    """Read every row of a flat record in one pass.
+    """Read rows ``lo`` to ``hi`` of a flat record in one pass.
 
     Field ``f`` has op ``ops[f]``; ``nulls[f]`` is -1, or the branch index of ``"null"`` in a
     two-branch writer union ``["null", T]`` (either order). Values land in ``vals[f, i]``
-    (integers, boolean, float/double bits, payload start) and ``lens[f, i]`` (payload length).
+    (integers, boolean, float/double bits, payload start) and ``lens[f, i]`` (payload length);
+    ``valid[f, i]`` is set for the rows of a union field that hold a value.
+    A bytes field with ``slot[f] = s >= 0`` also has its payload copied, while its bytes are
+    in cache, to ``payload[s]`` after the ones before (``fill[s]`` bytes so far); ``vals`` then
+    holds the start there, and ``high[s]`` ORs the bytes copied (below 0x80: all ASCII, which
+    is valid UTF-8). Varints with ten bytes left in the body are read without a bound check
+    per byte.
     """
     nfields = len(ops)
-    for i in range(len(pos)):
+    seven = np.uint64(7)
+    low = np.uint64(127)
+    one = np.uint64(1)
+    for i in range(lo, hi):
         p = pos[i]
         e = end[i]
         code = 0
         for f in range(nfields):
             op = ops[f]
-            present = True
             if nulls[f] >= 0:
-                # the union branch index
-                result = np.uint64(0)
+                # the union branch index: 0 or 1, so one byte unless written oddly
+                if p >= e:
+                    code = 1
+                    errfield[i] = f
+                    break
+                first = np.int64(buf[p])
+                if first < 128:
+                    p += 1
+                    branch = (first >> 1) ^ -(first & 1)
+                else:
+                    result = np.uint64(0)
+                    shift = np.uint64(0)
+                    for k in range(10):
+                        if p >= e:
+                            code = 1
+                            break
+                        b = np.uint64(buf[p])
+                        p += 1
+                        result |= (b & low) << shift
+                        shift += seven
+                        if b < 128:
+                            break
+                        if k == 9:
+                            code = 5
+                    if code != 0:
+                        errfield[i] = f
+                        break
+                    branch = np.int64(result >> one) ^ -np.int64(result & one)
+                if branch != 0 and branch != 1:
+                    code = 6
+                    errfield[i] = f
+                    break
+                if branch == nulls[f]:
+                    continue
+                valid[f, i] = True
+            if op == 0:
+                continue
+            if op == 5:
+                if e - p < 8:
+                    code = 1
+                    errfield[i] = f
+                    break
+                bits = (
+                    np.uint64(buf[p])
+                    | (np.uint64(buf[p + 1]) << np.uint64(8))
+                    | (np.uint64(buf[p + 2]) << np.uint64(16))
+                    | (np.uint64(buf[p + 3]) << np.uint64(24))
+                    | (np.uint64(buf[p + 4]) << np.uint64(32))
+                    | (np.uint64(buf[p + 5]) << np.uint64(40))
+                    | (np.uint64(buf[p + 6]) << np.uint64(48))
+                    | (np.uint64(buf[p + 7]) << np.uint64(56))
+                )
+                p += 8
+                vals[f, i] = np.int64(bits)
+                continue
+            if op == 4:
+                if e - p < 4:
+                    code = 1
+                    errfield[i] = f
+                    break
+                bits = (
+                    np.uint64(buf[p])
+                    | (np.uint64(buf[p + 1]) << np.uint64(8))
+                    | (np.uint64(buf[p + 2]) << np.uint64(16))
+                    | (np.uint64(buf[p + 3]) << np.uint64(24))
+                )
+                p += 4
+                vals[f, i] = np.int64(bits)
+                continue
+            if op == 1:
+                if p >= e:
+                    code = 1
+                    errfield[i] = f
+                    break
+                vals[f, i] = np.int64(buf[p])
+                p += 1
+                continue
+            result = np.uint64(0)
+            if e - p >= 10:
+                b = np.uint64(buf[p])
+                p += 1
+                result = b & low
+                shift = seven
+                k = 1
+                while b >= 128:
+                    if k == 10:
+                        code = 5
+                        break
+                    b = np.uint64(buf[p])
+                    p += 1
+                    result |= (b & low) << shift
+                    shift += seven
+                    k += 1
+            else:
                 shift = np.uint64(0)
                 for k in range(10):
                     if p >= e:
@@ -204,54 +321,16 @@ def _py_fused(  # pragma: no cover - compiled
                         break
                     b = np.uint64(buf[p])
                     p += 1
-                    result |= (b & np.uint64(127)) << shift
-                    shift += np.uint64(7)
+                    result |= (b & low) << shift
+                    shift += seven
                     if b < 128:
                         break
                     if k == 9:
                         code = 5
-                if code != 0:
-                    errfield[i] = f
-                    break
-                branch = np.int64(result >> np.uint64(1)) ^ -np.int64(result & np.uint64(1))
-                if branch != 0 and branch != 1:
-                    code = 6
-                    errfield[i] = f
-                    break
-                present = branch != nulls[f]
-            if not present or op == 0:
-                continue
-            valid[f, i] = True
-            if op == 1 or op == 4 or op == 5:
-                width = 1 if op == 1 else (4 if op == 4 else 8)
-                if e - p < width:
-                    code = 1
-                    errfield[i] = f
-                    break
-                bits = np.uint64(0)
-                for j in range(width):
-                    bits |= np.uint64(buf[p + j]) << np.uint64(8 * j)
-                p += width
-                vals[f, i] = np.int64(bits)
-                continue
-            result = np.uint64(0)
-            shift = np.uint64(0)
-            for k in range(10):
-                if p >= e:
-                    code = 1
-                    break
-                b = np.uint64(buf[p])
-                p += 1
-                result |= (b & np.uint64(127)) << shift
-                shift += np.uint64(7)
-                if b < 128:
-                    break
-                if k == 9:
-                    code = 5
             if code != 0:
                 errfield[i] = f
                 break
-            value = np.int64(result >> np.uint64(1)) ^ -np.int64(result & np.uint64(1))
+            value = np.int64(result >> one) ^ -np.int64(result & one)
             if op == 2:
                 if value < -2147483648 or value > 2147483647:
                     code = 10
@@ -269,7 +348,19 @@ def _py_fused(  # pragma: no cover - compiled
                     code = 4
                     errfield[i] = f
                     break
-                vals[f, i] = p
+                s = slot[f]
+                if s >= 0:
+                    c = fill[s]
+                    acc = 0
+                    for j in range(value):
+                        x = buf[p + j]
+                        payload[s, c + j] = x
+                        acc |= x
+                    high[s] |= acc
+                    fill[s] = c + value
+                    vals[f, i] = c
+                else:
+                    vals[f, i] = p
                 lens[f, i] = value
                 p += value
         if code != 0:
@@ -350,6 +441,9 @@ _KERNELS = LazyKernels(_Kernels)
 USE_NUMBA = True
 #: Records of flat fields are read by the fused kernel from this many rows (tests set 0).
 FUSED_MIN_ROWS = 64
+#: ... and as two halves on two threads from this many rows, when there are two CPUs.
+PARALLEL_MIN_ROWS = 32_768
+_CPUS = os.cpu_count() or 1
 
 
 def _kernels() -> _Kernels | None:
@@ -563,7 +657,21 @@ def _offsets(lengths: _I64) -> _I64:
 def _binary_array(
     batch: _Batch, slots: _Slots, starts: _I64, lengths: _I64, dtype: pa.DataType, path: str
 ) -> pa.Array:
-    data = _gather(batch.buf, starts, lengths)
+    return _binary_from(batch, slots, _gather(batch.buf, starts, lengths), lengths, dtype, path)
+
+
+def _binary_from(
+    batch: _Batch,
+    slots: _Slots,
+    data: _U8,
+    lengths: _I64,
+    dtype: pa.DataType,
+    path: str,
+    *,
+    ascii: bool = False,
+) -> pa.Array:
+    """A string or binary array of ``dtype`` over ``data`` (the values, one after another);
+    strings are checked for UTF-8 unless ``data`` is known to be ASCII."""
     offsets = _offsets(lengths)
     large = offsets[-1] > np.iinfo(np.int32).max
     base = (pa.large_string() if large else pa.string()) if dtype == pa.string() else None
@@ -575,7 +683,7 @@ def _binary_array(
         len(lengths),
         [None, pa.py_buffer(offsets.astype(width)), pa.py_buffer(data)],
     )
-    if pa.types.is_string(base) or pa.types.is_large_string(base):
+    if (pa.types.is_string(base) or pa.types.is_large_string(base)) and not ascii:
         arr = _check_utf8(batch, slots, arr, path)
     return arr if arr.type == dtype else arr.cast(dtype)
 
@@ -831,28 +939,53 @@ class _Reader:
         nf = len(spec)
         ops = np.array([op for op, _ in spec], np.int64)
         nulls = np.array([null for _, null in spec], np.int64)
-        vals = np.zeros((nf, n), np.int64)
+        vals = np.empty((nf, n), np.int64)  # null slots and bad rows keep garbage
         lens = np.zeros((nf, n), np.int64)
         valid = np.zeros((nf, n), np.bool_)
         err = np.zeros(n, np.int8)
         errfield = np.zeros(n, np.int64)
-        kernels.fused(
-            batch_buf := self.batch.buf,
-            slots.pos,
-            slots.end,
-            ops,
-            nulls,
-            vals,
-            lens,
-            valid,
-            err,
-            errfield,
-        )
-        del batch_buf
+        # string and bytes fields the reader keeps (not decimals) get their payload copied
+        slot = np.full(nf, -1, np.int64)
+        for i, fplan in enumerate(plan.fields):
+            wi = fplan.writer_index
+            if wi is not None and ops[wi] == _OP_BYTES:
+                ftype = dtype.field(i).type
+                if not pa.types.is_decimal(ftype) and slot[wi] < 0:
+                    slot[wi] = int(slot.max()) + 1
+        copies = int(slot.max()) + 1
+        # Large batches are read as two halves on two threads (the kernel runs without the
+        # GIL); each half copies its payloads to its own buffers, joined afterwards.
+        cut = n // 2 if n >= PARALLEL_MIN_ROWS and _CPUS > 1 else n
+        parts = [(0, cut), (cut, n)] if cut < n else [(0, n)]
+        payloads: list[tuple[_U8, _I64, _I64]] = []
+        for lo, hi in parts:
+            room = int((slots.end[lo:hi] - slots.pos[lo:hi]).sum()) if copies else 0
+            # np.empty: the pages past what each field fills are never touched
+            payloads.append(
+                (
+                    np.empty((copies, room), np.uint8) if copies else np.zeros((1, 1), np.uint8),
+                    np.zeros(max(copies, 1), np.int64),
+                    np.zeros(max(copies, 1), np.int64),
+                )
+            )
+        buf = self.batch.buf
+        args = (slots.pos, slots.end, ops, nulls, vals, lens, valid, err, errfield, slot)
+        jobs: list[tuple[Any, ...]] = [
+            (*args, payload, fill, high, lo, hi)
+            for (lo, hi), (payload, fill, high) in zip(parts, payloads, strict=True)
+        ]
+        if len(jobs) == 1:
+            kernels.fused(buf, *jobs[0])
+        else:
+            with ThreadPoolExecutor(1) as pool:
+                other = pool.submit(kernels.fused, buf, *jobs[1])
+                kernels.fused(buf, *jobs[0])
+                other.result()
         names = {s.writer_index: s.name for s in plan.skip}
         names.update({f.writer_index: f.name for f in plan.fields if f.writer_index is not None})
         if err.any():
             bad = np.flatnonzero(err)
+            vals[:, bad] = 0  # fields after the one that failed were not written
             for code, field in set(zip(err[bad].tolist(), errfield[bad].tolist(), strict=True)):
                 hit = bad[(err[bad] == code) & (errfield[bad] == field)]
                 self.batch.fail(slots.owner[hit], code, f"{path}.{names[field]}")
@@ -867,8 +1000,21 @@ class _Reader:
             if kind == "null":
                 children[i] = pa.nulls(n, ftype)
                 continue
-            arr = self.finish(kind, vals[wi], lens[wi], ftype, slots, fpath)
-            if nulls[wi] >= 0 and not valid[wi].all():
+            gaps = nulls[wi] >= 0 and not valid[wi].all()
+            if gaps:
+                vals[wi][~valid[wi]] = 0  # the kernel left null slots unwritten
+            if slot[wi] >= 0:
+                k = slot[wi]
+                data = (
+                    np.concatenate([payload[k, : fill[k]] for payload, fill, _ in payloads])
+                    if len(payloads) > 1
+                    else payloads[0][0][k, : payloads[0][1][k]].copy()
+                )
+                ascii = all(int(high[k]) < 0x80 for _, _, high in payloads)
+                arr = _binary_from(self.batch, slots, data, lens[wi], ftype, fpath, ascii=ascii)
+            else:
+                arr = self.finish(kind, vals[wi], lens[wi], ftype, slots, fpath)
+            if gaps:
                 bitmap = pa.py_buffer(np.packbits(valid[wi], bitorder="little"))
                 arr = pa.Array.from_buffers(arr.type, n, [bitmap, *arr.buffers()[1:]])
             children[i] = arr
@@ -1618,7 +1764,7 @@ def _arrow_root(reader: Schema, rnames: Mapping[str, Any]) -> tuple[pa.DataType,
 
 @overload
 def decode_bodies(
-    bodies: pa.Array | tuple[Any, Any],
+    bodies: pa.Array | tuple[Any, ...],
     writer: Schema,
     reader: Schema | None = None,
     *,
@@ -1631,7 +1777,7 @@ def decode_bodies(
 
 @overload
 def decode_bodies(
-    bodies: pa.Array | tuple[Any, Any],
+    bodies: pa.Array | tuple[Any, ...],
     writer: Schema,
     reader: Schema | None = None,
     *,
@@ -1643,7 +1789,7 @@ def decode_bodies(
 
 
 def decode_bodies(
-    bodies: pa.Array | tuple[Any, Any],
+    bodies: pa.Array | tuple[Any, ...],
     writer: Schema,
     reader: Schema | None = None,
     *,
@@ -1656,10 +1802,11 @@ def decode_bodies(
 
     Parameters
     ----------
-    bodies : pyarrow.BinaryArray or (offsets, values)
+    bodies : pyarrow.BinaryArray, (offsets, values) or (starts, ends, values)
         One Avro binary body per row, without the Confluent header (``large_binary`` and
         ``binary_view`` are accepted; or the int64 offsets, ``len + 1``, and the uint8 values
-        buffer they index).
+        buffer they index; or each body's int64 start and end in that buffer, which lets
+        framed records be read in place, headers skipped).
     writer : Schema
         The Avro schema the bodies were written with.
     reader : Schema, optional
@@ -1711,13 +1858,20 @@ def decode_bodies(
             "the reader schema cannot read the writer schema: " + "; ".join(resolution.messages),
             messages=resolution.messages,
         )
-    if isinstance(bodies, tuple):
-        offsets = np.asarray(bodies[0], np.int64)
-        values = np.asarray(bodies[1], np.uint8)
-        valid = np.ones(len(offsets) - 1, np.bool_)
+    if isinstance(bodies, tuple) and len(bodies) == 3:
+        starts = np.asarray(bodies[0], np.int64)
+        ends = np.asarray(bodies[1], np.int64)
+        values = np.asarray(bodies[2], np.uint8)
+        valid = np.ones(len(starts), np.bool_)
     else:
-        offsets, values, valid = binary_parts(bodies)
-    n = len(offsets) - 1
+        if isinstance(bodies, tuple):
+            offsets = np.asarray(bodies[0], np.int64)
+            values = np.asarray(bodies[1], np.uint8)
+            valid = np.ones(len(offsets) - 1, np.bool_)
+        else:
+            offsets, values, valid = binary_parts(bodies)
+        starts, ends = offsets[:-1], offsets[1:]
+    n = len(starts)
     row_ids = (
         np.arange(first_row, first_row + n, dtype=np.int64)
         if rows is None
@@ -1725,14 +1879,16 @@ def decode_bodies(
     )
     if len(row_ids) != n:
         raise ValueError(f"rows has {len(row_ids)} entries for {n} bodies")
-    if n and (offsets[0] < 0 or offsets[-1] > len(values) or (np.diff(offsets) < 0).any()):
+    if len(ends) != n or (
+        n and (starts.min() < 0 or ends.max() > len(values) or (ends < starts).any())
+    ):
         raise ValueError("body offsets do not fit the values buffer")
 
     batch = _Batch(np.ascontiguousarray(values), n)
     collect_named(writer._parsed, batch.names)
     rnames: dict[str, Any] = {}
     collect_named(reader._parsed, rnames)
-    slots = _Slots(offsets[:-1].copy(), offsets[1:].copy(), np.arange(n, dtype=np.int64))
+    slots = _Slots(starts.copy(), ends.copy(), np.arange(n, dtype=np.int64))
     if not valid.all():
         _fail(batch, slots, ~valid, _NULL_BODY, "")
     dtype, is_record = _arrow_root(reader, rnames)

@@ -20,10 +20,17 @@ converted to the schema's unit by floor division (as fastavro does from a ``date
 fastavro has no ``timestamp-nanos``, ``local-timestamp-nanos`` or ``duration``; those follow
 the Avro specification (see DESIGN.md, last section, and docs/wire-format.md).
 
-With numba installed (imported lazily, compiled with ``cache=True``), the write pass's inner
-loops are compiled kernels, a record whose fields are all flat is written row by row by
-one kernel (:class:`_Fused`), and each window is written on a second thread while the next is
-planned; without numba, the numpy versions give the same bytes, one window after the other.
+With numba installed (imported lazily, compiled with ``cache=True``), a window whose record
+fields are all flat (primitives and their logical types, strings and bytes, enums, fixed,
+decimals, ``["null", T]`` of those, nested records without nulls) skips the plan: each column
+is checked, described by one row of a descriptor table (kind, buffer addresses, union branch
+bytes, validity bitmap) and the **direct** kernel ``_py_flat_write`` writes every row whole, in
+one pass, reading the Arrow buffers in place (values, offsets, validity bits; nothing copied),
+into room reserved for the window's upper bound. Windows follow the input's chunk boundaries
+and land one after another in one output buffer (no final copy). Other records (arrays, maps,
+general unions) are planned, and their write pass runs as compiled kernels (a record of flat
+plans row by row, :class:`_Fused`); each window is written on a second thread while the next
+is planned. Without numba, the numpy versions give the same bytes, one window after the other.
 
 A column whose Arrow layout the nodes do not handle (sparse unions, list views, run-end
 encoding, a non-union column for a union whose branches the Arrow type cannot pick) is
@@ -33,6 +40,7 @@ encoded row by row by :mod:`schemakit.codec._fallback`, with a
 
 from __future__ import annotations
 
+import importlib
 import struct
 import threading
 import warnings
@@ -227,8 +235,111 @@ def _py_fused(  # pragma: no cover - compiled
                 p += length
 
 
+# Direct kernels: a record of flat fields written from the Arrow buffers themselves. Each field
+# is one row of an int64 descriptor table (kind, buffer addresses, widths, union bytes); the
+# kernels read the buffers through raw pointers (``_ptr_*``, numba intrinsics made on first
+# use), so no column is copied or concatenated. Rows are written whole, left to right, in one
+# pass into a buffer sized by an upper bound (pages past the end are never touched).
+_K_LONG, _K_U64, _K_FIXED, _K_BYTES32, _K_BYTES64, _K_RAW64, _K_CONST = range(7)
+_D_KIND, _D_VALUES, _D_DATA, _D_BITMAP, _D_BIT0, _D_WIDTH, _D_VALID, _D_NULL = range(8)
+_D_COLUMNS = 8
+
+_ptr_u8: Any = None
+_ptr_i32: Any = None
+_ptr_i64: Any = None
+_ptr_u64: Any = None
+
+
+def _py_flat_write(desc: Any, n: int, buf: Any, offsets: Any) -> None:  # pragma: no cover
+    """Write the rows one after the other, field after field, into ``buf`` (large enough:
+    :func:`_flat_bound`); ``offsets`` (n + 1) gets where each row starts and the end."""
+    n_fields = desc.shape[0]
+    p: Any = 0
+    for i in range(n):
+        offsets[i] = p
+        for f in range(n_fields):
+            kind = desc[f, 0]
+            if desc[f, 6] >= 0:
+                bitmap = desc[f, 3]
+                if bitmap != 0:
+                    b = desc[f, 4] + i
+                    if not (_ptr_u8(bitmap)[b >> 3] >> (b & 7)) & 1:
+                        buf[p] = desc[f, 7]
+                        p += 1
+                        continue
+                buf[p] = desc[f, 6]
+                p += 1
+            if kind == 0 or kind == 1:
+                if kind == 0:
+                    x = _ptr_i64(desc[f, 1])[i]
+                    v = np.uint64((x << 1) ^ (x >> 63))
+                else:
+                    v = _ptr_u64(desc[f, 1])[i]
+                while v >= 128:
+                    buf[p] = (v & 127) | 128
+                    v >>= 7
+                    p += 1
+                buf[p] = v
+                p += 1
+            elif kind == 2 or kind == 6:
+                w = desc[f, 5]
+                src = _ptr_u8(desc[f, 1])
+                start = i * w if kind == 2 else 0
+                for j in range(w):
+                    buf[p + j] = src[start + j]
+                p += w
+            else:
+                if kind == 3:
+                    o32 = _ptr_i32(desc[f, 1])
+                    start = np.int64(o32[i])
+                    length = np.int64(o32[i + 1]) - start
+                else:
+                    o64 = _ptr_i64(desc[f, 1])
+                    start = o64[i]
+                    length = o64[i + 1] - start
+                if kind != 5:
+                    v = np.uint64(length << 1)
+                    while v >= 128:
+                        buf[p] = (v & 127) | 128
+                        v >>= 7
+                        p += 1
+                    buf[p] = v
+                    p += 1
+                data = _ptr_u8(desc[f, 2])
+                for j in range(length):
+                    buf[p + j] = data[start + j]
+                p += length
+    offsets[n] = p
+
+
+def _pointer_intrinsics() -> dict[str, Any]:
+    """numba intrinsics turning an int64 address into a typed pointer (indexable)."""
+    numba = importlib.import_module("numba")
+    types = numba.types
+
+    def make(item: Any) -> Any:
+        def ptr(typingctx: Any, addr: Any) -> Any:
+            pointer = types.CPointer(item)
+
+            def codegen(context: Any, builder: Any, signature: Any, args: Any) -> Any:
+                return builder.inttoptr(args[0], context.get_value_type(pointer))
+
+            return pointer(types.int64), codegen
+
+        return numba.extending.intrinsic(ptr)
+
+    return {
+        "_ptr_u8": make(types.uint8),
+        "_ptr_i32": make(types.int32),
+        "_ptr_i64": make(types.int64),
+        "_ptr_u64": make(types.uint64),
+    }
+
+
 class _Kernels:
     def __init__(self, jit: Callable[[Any], Any]) -> None:
+        globals().update(_pointer_intrinsics())
+        self.flat_write = jit(_py_flat_write)
         self.varint_lengths = jit(_py_varint_lengths)
         self.zigzag_lengths = jit(_py_zigzag_lengths)
         self.write_varints = jit(_py_write_varints)
@@ -851,8 +962,12 @@ class _IntNode(_Node):
         )
 
     def plan(self, arr: pa.Array, where: _Where) -> _Plan:
-        arr = _unwrap(arr)
-        _check_no_nulls(arr, where, f'"{self.avro}"')
+        return _VarintPlan(self.checked(_unwrap(arr), where))
+
+    def checked(self, arr: pa.Array, where: _Where, *, nulls_ok: bool = False) -> _I64:
+        """The values as int64, checked (null slots too, when ``nulls_ok``: garbage there)."""
+        if not nulls_ok:
+            _check_no_nulls(arr, where, f'"{self.avro}"')
         values = self.values(arr, where)
         if self.avro == "int" and len(values):
             bad = (values < _INT32[0]) | (values > _INT32[1])
@@ -861,7 +976,7 @@ class _IntNode(_Node):
                 raise where.fail(
                     i, _py(arr, i), 'does not fit Avro "int" (32-bit, -2147483648..2147483647)'
                 )
-        return _VarintPlan(values)
+        return values
 
 
 class _FloatNode(_Node):
@@ -872,18 +987,26 @@ class _FloatNode(_Node):
         return "numeric"
 
     def plan(self, arr: pa.Array, where: _Where) -> _Plan:
-        arr = _unwrap(arr)
+        return _FixedWidthPlan(self.checked(_unwrap(arr), where))
+
+    def checked(
+        self, arr: pa.Array, where: _Where, *, nulls_ok: bool = False
+    ) -> npt.NDArray[np.uint8]:
+        """The little-endian bytes of every value, ``(n, 4 or 8)``, checked."""
         t = arr.type
-        _check_no_nulls(arr, where, f'"{self.avro}"')
+        if not nulls_ok:
+            _check_no_nulls(arr, where, f'"{self.avro}"')
         if pa.types.is_floating(t):
-            values = _primitive_values(arr, np.dtype(t.to_pandas_dtype())).astype(np.float64)
+            values = _primitive_values(arr, np.dtype(t.to_pandas_dtype())).astype(
+                np.float64, copy=False
+            )
         elif pa.types.is_integer(t):
             # as Python would: int → double (→ float)
             values = _integers(arr, where).astype(np.float64)
         else:
             raise UnsupportedLayoutError(f'Arrow type {t} is not a number, for Avro "{self.avro}"')
         if self.avro == "double":
-            return _FixedWidthPlan(values.astype("<f8").view(np.uint8).reshape(-1, 8))
+            return values.astype("<f8", copy=False).view(np.uint8).reshape(-1, 8)
         finite = np.isfinite(values)
         too_big = finite & (np.abs(values) > _FLOAT32_MAX)
         if too_big.any():
@@ -895,7 +1018,7 @@ class _FloatNode(_Node):
             if bad.any():
                 i = int(np.flatnonzero(bad)[0])
                 raise where.fail(i, _py(arr, i), 'is beyond the range of Avro "float" (32-bit)')
-        return _FixedWidthPlan(values.astype("<f4").view(np.uint8).reshape(-1, 4))
+        return values.astype("<f4").view(np.uint8).reshape(-1, 4)
 
 
 class _BinaryNode(_Node):
@@ -1629,21 +1752,268 @@ def compiled(schema: Any) -> _Compiled:
 
 
 # --------------------------------------------------------------------------------------------
+# the direct path: a record of flat fields, straight from the Arrow buffers (numba only)
+
+
+def _address(values: npt.NDArray[Any]) -> int:
+    address: int = values.__array_interface__["data"][0]
+    return address
+
+
+class _Flat:
+    """Descriptor rows (see ``_D_*``) of a record's flat fields, and what keeps them alive."""
+
+    def __init__(self) -> None:
+        self.rows: list[list[int]] = []
+        self.keep: list[Any] = []
+        #: upper bound of the bytes of one row, not counting the variable-length data
+        self.per_row = 0
+        #: upper bound of the variable-length data of all rows
+        self.data_bytes = 0
+
+    def add(
+        self,
+        kind: int,
+        values: int,
+        *,
+        data: int = 0,
+        width: int = 0,
+        union: tuple[int, int] | None = None,
+        nulls: pa.Array | None = None,
+    ) -> None:
+        bitmap = bit0 = 0
+        if nulls is not None and nulls.null_count:
+            validity = nulls.buffers()[0]
+            assert validity is not None
+            bitmap, bit0 = validity.address, nulls.offset
+        valid, null = union if union is not None else (-1, -1)
+        self.rows.append([kind, values, data, bitmap, bit0, width, valid, null])
+        self.per_row += (union is not None) + (width if kind in (_K_FIXED, _K_CONST) else 10)
+
+    def array(self, values: npt.NDArray[Any], kind: int, **options: Any) -> None:
+        values = np.ascontiguousarray(values)
+        self.keep.append(values)
+        self.add(kind, _address(values), **options)
+
+    def table(self) -> _I64:
+        return np.array(self.rows, np.int64).reshape(len(self.rows), _D_COLUMNS)
+
+
+def _flat_plan(plan: _Plan, flat: _Flat, union: tuple[int, int] | None) -> bool:
+    """A plan of one flat value per row as a descriptor row."""
+    if isinstance(plan, _VarintPlan):
+        flat.array(plan.u, _K_U64, union=union)
+    elif isinstance(plan, _FixedWidthPlan):
+        width = plan.matrix.shape[1]
+        flat.array(
+            plan.matrix.reshape(-1) if width else np.zeros(1, np.uint8),
+            _K_FIXED,
+            width=width,
+            union=union,
+        )
+    elif isinstance(plan, _ConstPlan):
+        flat.array(
+            plan.piece if len(plan.piece) else np.zeros(1, np.uint8),
+            _K_CONST,
+            width=len(plan.piece),
+            union=union,
+        )
+    elif isinstance(plan, _BytesPlan):
+        offsets = np.zeros(len(plan.lengths) + 1, np.int64)
+        np.cumsum(plan.lengths, out=offsets[1:])
+        data = plan.data if len(plan.data) else np.zeros(1, np.uint8)
+        data = np.ascontiguousarray(data)
+        flat.keep.append(data)
+        kind = _K_BYTES64 if plan.prefix_u is not None else _K_RAW64
+        flat.array(offsets, kind, data=_address(data), union=union)
+        flat.data_bytes += int(offsets[-1])
+    else:
+        return False
+    return True
+
+
+def _flat_value(
+    node: _Node, arr: pa.Array, where: _Where, flat: _Flat, union: tuple[int, int] | None
+) -> bool:
+    """Describe one column for the direct kernels; False when it is not flat.
+
+    Checks raise :class:`EncodeError` as :meth:`_Node.plan` does. Under a union whose column
+    has nulls, the checks also see the null slots (whatever bytes they hold): a failure
+    there answers False, and the planned path then finds the real error, if any.
+    """
+    nulls = union is not None and arr.null_count > 0
+    if nulls:
+        if arr.buffers()[0] is None:
+            return False
+        try:
+            return _flat_nullable(node, arr, where, flat, union)
+        except (EncodeError, UnsupportedLayoutError):
+            return False
+    try:
+        if isinstance(node, _IntNode):
+            values = node.checked(_unwrap(arr), where).astype(np.int64, copy=False)
+            flat.array(values, _K_LONG, union=union)
+            return True
+        if isinstance(node, _FloatNode):
+            raw = node.checked(_unwrap(arr), where)
+            flat.array(raw.reshape(-1), _K_FIXED, width=raw.shape[1], union=union)
+            return True
+    except UnsupportedLayoutError:
+        return False
+    if isinstance(node, _BinaryNode) and _plain_binary(arr.type):
+        _check_no_nulls(arr, where, f'"{node.avro}"')
+        return _flat_binary(arr, flat, union)
+    if isinstance(node, _RecordNode):
+        if union is not None or not pa.types.is_struct(arr.type) or arr.null_count:
+            return False
+        columns = {arr.type.field(i).name: arr.field(i) for i in range(arr.type.num_fields)}
+        return _flat_record(node, columns, where, flat)
+    if isinstance(node, _UnionNode):
+        return union is None and _flat_union(node, arr, where, flat)
+    try:
+        plan = node.plan(arr, where)
+    except UnsupportedLayoutError:
+        return False
+    return _flat_plan(plan, flat, union)
+
+
+def _plain_binary(t: pa.DataType) -> bool:
+    return bool(
+        pa.types.is_string(t)
+        or pa.types.is_large_string(t)
+        or pa.types.is_binary(t)
+        or pa.types.is_large_binary(t)
+    )
+
+
+def _flat_binary(
+    arr: pa.Array, flat: _Flat, union: tuple[int, int] | None, nulls: pa.Array | None = None
+) -> bool:
+    if not len(arr):
+        flat.array(np.zeros(1, np.int64), _K_BYTES64, union=union)
+        return True
+    large = pa.types.is_large_string(arr.type) or pa.types.is_large_binary(arr.type)
+    buffers = arr.buffers()
+    offsets, data = buffers[1], buffers[2]
+    assert offsets is not None
+    step = 8 if large else 4
+    ends = np.frombuffer(offsets, np.int64 if large else np.int32)
+    flat.data_bytes += int(ends[arr.offset + len(arr)]) - int(ends[arr.offset])
+    flat.keep.append(arr)
+    flat.add(
+        _K_BYTES64 if large else _K_BYTES32,
+        offsets.address + step * arr.offset,
+        data=data.address if data is not None else 0,
+        union=union,
+        nulls=nulls,
+    )
+    return True
+
+
+def _flat_nullable(
+    node: _Node, arr: pa.Array, where: _Where, flat: _Flat, union: tuple[int, int] | None
+) -> bool:
+    """A primitive under ``["null", T]`` with nulls: its buffers read in place, nulls skipped."""
+    if isinstance(node, _IntNode):
+        arr = _unwrap(arr)
+        values = node.checked(arr, where, nulls_ok=True).astype(np.int64, copy=False)
+        flat.array(values, _K_LONG, union=union, nulls=arr)
+    elif isinstance(node, _FloatNode):
+        arr = _unwrap(arr)
+        raw = node.checked(arr, where, nulls_ok=True)
+        flat.array(raw.reshape(-1), _K_FIXED, width=raw.shape[1], union=union, nulls=arr)
+    elif isinstance(node, _BinaryNode) and _plain_binary(arr.type):
+        return _flat_binary(arr, flat, union, nulls=arr)
+    else:
+        return False
+    flat.keep.append(arr)
+    return True
+
+
+def _flat_union(node: _UnionNode, arr: pa.Array, where: _Where, flat: _Flat) -> bool:
+    """``["null", T]`` (either order) or a union whose branch the Arrow type picks."""
+    if pa.types.is_union(arr.type) or pa.types.is_dictionary(arr.type) or not node.others:
+        return False
+    arr = _unwrap(arr)
+    if len(node.others) == 1:
+        target = node.others[0]
+    else:
+        family = _arrow_family(arr.type)
+        matches = [i for i in node.others if node.branches[i].family() == family]
+        if len(matches) != 1:
+            return False
+        target = matches[0]
+    null = node.null_index
+    if arr.null_count and null is None:
+        return False  # the planned path names the null
+    if target >= 64 or (null is not None and null >= 64):
+        return False
+    before = len(flat.rows)
+    union = (2 * target, 2 * (null or 0))
+    if not _flat_value(node.branches[target], arr, where, flat, union):
+        return False
+    return len(flat.rows) == before + 1
+
+
+def _flat_record(
+    record: _RecordNode, columns: Mapping[str, pa.Array], where: _Where, flat: _Flat
+) -> bool:
+    """Describe every field of ``record``; False (nothing raised) when one is not flat, or
+    when a column is missing without default or is extra: the planned path raises those."""
+    used: set[str] = set()
+    for field in record.fields:
+        column = field.column if field.column in columns else field.name
+        if column not in columns:
+            if field.default is None:
+                return False
+            if field.default:
+                flat.array(
+                    np.frombuffer(field.default, np.uint8), _K_CONST, width=len(field.default)
+                )
+            continue
+        used.add(column)
+        here = where.child(f".{field.name}" if where.path else field.name)
+        if not _flat_value(field.node, columns[column], here, flat, None):
+            return False
+    return not (where.extra == "error" and any(c not in used for c in columns))
+
+
+def _direct(
+    root: _RecordNode, columns: Mapping[str, pa.Array], where: _Where, prefix: bytes
+) -> _Flat | None:
+    """The direct description of a window, or None (then it is planned and written by field)."""
+    flat = _Flat()
+    if prefix:
+        flat.array(np.frombuffer(prefix, np.uint8), _K_CONST, width=len(prefix))
+    return flat if _flat_record(root, columns, where, flat) else None
+
+
+# --------------------------------------------------------------------------------------------
 # entry point
 
 
 def _windows(table: pa.Table, chunk_rows: int) -> Iterator[tuple[int, dict[str, pa.Array]]]:
-    """Row windows of ``chunk_rows`` with one contiguous array per column.
+    """Row windows of at most ``chunk_rows`` with one contiguous array per column.
 
-    A column whose chunks are smaller than the window (pandas' strings come in 32,768-row
-    chunks) is concatenated for the window, so each window costs one pass per column.
+    A window ends where a column's chunk ends when that leaves it at least a quarter of
+    ``chunk_rows`` (pandas' strings come in 32,768-row chunks), so it reads every column in
+    place; otherwise a column whose chunks are smaller is concatenated for the window.
     """
     names = table.schema.names
     if len(set(names)) != len(names):
         raise EncodeError("the data has duplicate column names", column=None)
     n = table.num_rows
-    for start in range(0, n, chunk_rows):
-        window = table.slice(start, min(chunk_rows, n - start))
+    ends: set[int] = set()
+    for column in table.columns:
+        ends.update(np.cumsum([len(c) for c in column.chunks]).tolist())
+    boundaries = np.array(sorted(ends), np.int64)
+    start = 0
+    while start < n:
+        stop = min(start + chunk_rows, n)
+        after = boundaries[np.searchsorted(boundaries, start, "right") :]
+        if len(after) and int(after[0]) < stop and int(after[0]) - start >= chunk_rows // 4:
+            stop = int(after[0])
+        window = table.slice(start, stop - start)
         columns = {}
         for name, column in zip(names, window.columns, strict=True):
             chunks = column.chunks
@@ -1654,6 +2024,7 @@ def _windows(table: pa.Table, chunk_rows: int) -> Iterator[tuple[int, dict[str, 
             else:
                 columns[name] = pa.concat_arrays(chunks)
         yield window.num_rows, columns
+        start = stop
 
 
 def _as_table(data: Any) -> pa.Table:
@@ -1762,40 +2133,54 @@ def encode_bodies(
         )
         return _BytesPlan(lengths, data_, prefixed=False)
 
-    offsets_parts: list[_I64] = []
-    buffers: list[_U8] = []
+    out = _Output(table.num_rows)
     base = 0
     pending: Future[None] | None = None
-    pool = ThreadPoolExecutor(1) if table.num_rows > chunk_rows and _kernels() else None
+    writing = np.zeros(1, np.int64)  # the offsets of the window being written
+    kernels = _kernels()
+    pool = ThreadPoolExecutor(1) if table.num_rows > chunk_rows and kernels else None
     try:
         for n, columns in _windows(table, chunk_rows):
             where = _Where("", _offset_rows(base), extra)
-            plan = plan_of.root.plan_columns(
-                columns, n, where, extra=extra, on_unsupported=fallback
-            )
-            if prefix:
-                plan = _RecordPlan(n, [_ConstPlan(n, prefix), plan])
-            offsets = np.zeros(n + 1, np.int64)
-            np.cumsum(plan.sizes, out=offsets[1:])
-            buf = np.empty(int(offsets[-1]), np.uint8)
+            flat = _direct(plan_of.root, columns, where, prefix) if kernels else None
+            offsets = np.empty(n + 1, np.int64)
+            run: Callable[[_U8], None]
+            if flat is not None and kernels is not None:
+                # rows written in one pass, into room for their upper bound
+                bound = flat.per_row * n + flat.data_bytes
+                run = _FlatJob(kernels, flat, n, offsets, columns).run
+            else:
+                plan = plan_of.root.plan_columns(
+                    columns, n, where, extra=extra, on_unsupported=fallback
+                )
+                if prefix:
+                    plan = _RecordPlan(n, [_ConstPlan(n, prefix), plan])
+                offsets[0] = 0
+                np.cumsum(plan.sizes, out=offsets[1:])
+                bound = int(offsets[-1])
+                run = _PlanJob(plan, offsets).run
             if pending is not None:
                 pending.result()
-            if pool is not None:
-                # write this window (compiled kernels, no GIL) while the next one is planned
-                pending = pool.submit(_write_rows, plan, buf, offsets[:-1])
+                out.commit(writing)
+            room = out.reserve(bound, n)
+            if pool is not None and flat is None:
+                # write this window (compiled kernels, no GIL) while the next one is planned;
+                # a direct window has next to nothing to plan, so it is written right here
+                pending = pool.submit(run, room)
+                writing = offsets
             else:
-                _write_rows(plan, buf, offsets[:-1])
-            offsets_parts.append(offsets)
-            buffers.append(buf)
+                run(room)
+                out.commit(offsets)
             base += n
             if on_rows is not None:
                 on_rows(n)
         if pending is not None:
             pending.result()
+            out.commit(writing)
     finally:
         if pool is not None:
             pool.shutdown(wait=True)
-    return _assemble(offsets_parts, buffers, table.num_rows)
+    return out.array()
 
 
 def encode_records(
@@ -1826,26 +2211,80 @@ def encode_records(
     )
 
 
+class _FlatJob:
+    """One window for the direct write kernel; holds every buffer its descriptors point at."""
+
+    def __init__(self, kernels: _Kernels, flat: _Flat, n: int, offsets: _I64, columns: Any) -> None:
+        self.kernels, self.desc, self.n, self.offsets = kernels, flat.table(), n, offsets
+        self.keep = (flat, columns)
+
+    def run(self, buf: _U8) -> None:
+        self.kernels.flat_write(self.desc, self.n, buf, self.offsets)
+
+
+class _PlanJob:
+    """One planned window, written field by field (or by the fused kernel)."""
+
+    def __init__(self, plan: _Plan, offsets: _I64) -> None:
+        self.plan, self.offsets = plan, offsets
+
+    def run(self, buf: _U8) -> None:
+        _write_rows(self.plan, buf, self.offsets[:-1])
+
+
+class _Output:
+    """The bodies of every window, one after the other in one buffer (no final copy).
+
+    Room is reserved for a window's upper bound before it is written; the first reservation
+    guesses the whole table from that window, and a later one that does not fit grows the
+    buffer. Pages past what is written are never touched, so an upper bound costs address
+    space, not memory.
+    """
+
+    def __init__(self, rows: int) -> None:
+        self.rows = rows
+        self.buf = np.empty(0, np.uint8)
+        self.at = 0
+        self.done = 0
+        #: Arrow's int32 offsets of every row, filled as windows are committed
+        self.offsets = np.zeros(rows + 1, np.int32)
+
+    def reserve(self, bound: int, n: int) -> _U8:
+        need = self.at + bound
+        if need > len(self.buf):
+            left = max(self.rows - self.done, n)
+            guess = self.at + (bound * left) // max(n, 1)
+            size = max(need, min(guess, _MAX_OUTPUT + bound), len(self.buf) * 3 // 2)
+            grown = np.empty(size, np.uint8)
+            grown[: self.at] = self.buf[: self.at]
+            self.buf = grown
+        return self.buf[self.at : need]
+
+    def commit(self, offsets: _I64) -> None:
+        """Take a written window's offsets (relative to its start; int64, n + 1)."""
+        m = len(offsets) - 1
+        end = self.at + int(offsets[-1])
+        if end > _MAX_OUTPUT:
+            raise ValueError("the encoded bodies exceed 2 GiB; encode the data in smaller batches")
+        np.add(
+            offsets[1:],
+            self.at,
+            out=self.offsets[self.done + 1 : self.done + m + 1],
+            casting="unsafe",
+        )
+        self.at = end
+        self.done += m
+
+    def array(self) -> pa.BinaryArray:
+        return pa.Array.from_buffers(
+            pa.binary(),
+            self.done,
+            [None, pa.py_buffer(self.offsets[: self.done + 1]), pa.py_buffer(self.buf[: self.at])],
+        )
+
+
+_MAX_OUTPUT = int(np.iinfo(np.int32).max)
+
+
 def _offset_rows(start: int) -> RowMap:
     return lambda i: start + i
-
-
-def _assemble(offsets_parts: list[_I64], buffers: list[_U8], n: int) -> pa.BinaryArray:
-    total = sum(len(b) for b in buffers)
-    if total > np.iinfo(np.int32).max:
-        raise ValueError("the encoded bodies exceed 2 GiB; encode the data in smaller batches")
-    if not offsets_parts:
-        return pa.array([], pa.binary())
-    if len(buffers) == 1:
-        offsets, buf = offsets_parts[0], buffers[0]
-    else:
-        buf = np.concatenate(buffers)
-        shifted = [offsets_parts[0]]
-        at = int(offsets_parts[0][-1])
-        for part in offsets_parts[1:]:
-            shifted.append(part[1:] + at)
-            at += int(part[-1])
-        offsets = np.concatenate(shifted)
-    return pa.Array.from_buffers(
-        pa.binary(), n, [None, pa.py_buffer(offsets.astype(np.int32)), pa.py_buffer(buf)]
-    )

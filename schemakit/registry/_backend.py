@@ -112,7 +112,8 @@ class VersionRow(NamedTuple):
     identity: str
     normalized: str
     deleted: bool
-    registered_at: datetime
+    #: When the version was registered; ``None`` where the store does not know (REST).
+    registered_at: datetime | None
 
 
 class SubjectSummary(NamedTuple):

@@ -35,6 +35,7 @@ from schemakit.registry._backend import (
 from schemakit.schema import Schema
 
 if TYPE_CHECKING:
+    import httpx
     import pandas as pd
 
 __all__ = ["ENV_VAR", "IntegrityReport", "RegisteredSchema", "Registry"]
@@ -50,19 +51,23 @@ _MAX_CANDIDATES = 4096
 _INT32_MAX = 2**31 - 1
 
 
+def _is_url(text: str) -> bool:
+    return text.lower().startswith(("http://", "https://"))
+
+
 def _resolve_location(location: str | os.PathLike[str] | None) -> str:
-    """The location to open: the argument, else ``$SCHEMAKIT_REGISTRY``, else the default file."""
+    """The location to open: the argument, else ``$SCHEMAKIT_REGISTRY``, else the default file.
+
+    An ``http(s)://`` URL is returned as given (credentials included: the REST backend takes
+    them out and redacts them); a path is made absolute.
+    """
     if location is None:
         location = os.environ.get(ENV_VAR) or DEFAULT_LOCATION
     text = os.fspath(location)
     if not isinstance(text, str):
         raise TypeError(f"a registry location is a str or os.PathLike[str], not {type(text)}")
-    if text.lower().startswith(("http://", "https://")):
-        message = (
-            f"cannot open {text!r}: the REST registry backend (a remote Confluent-compatible "
-            "registry) is not available yet; give a DuckDB file path or ':memory:'"
-        )
-        raise ValueError(message)
+    if _is_url(text):
+        return text
     if text == ":memory:":
         return text
     if not text.strip():
@@ -206,22 +211,31 @@ class IntegrityReport:
 
 
 class Registry:
-    """A schema registry with the Confluent Schema Registry's semantics, in one DuckDB file.
+    """A schema registry with the Confluent Schema Registry's semantics: a DuckDB file or a URL.
 
     Parameters
     ----------
     location : str or os.PathLike, optional
-        A DuckDB file path (created if missing), or ``":memory:"`` for a registry that lives
-        as long as this object. ``None`` reads ``$SCHEMAKIT_REGISTRY``, else uses
-        ``./schemakit.duckdb``. ``"http://…"`` (a remote registry) is not available yet.
+        A DuckDB file path (created if missing), ``":memory:"`` for a registry that lives
+        as long as this object, or the ``http://`` / ``https://`` URL of a Confluent-compatible
+        registry (Confluent, Karapace, Redpanda, ``schemakit serve``), where
+        ``https://user:password@host`` sends HTTP basic auth. ``None`` reads
+        ``$SCHEMAKIT_REGISTRY``, else uses ``./schemakit.duckdb``.
     timeout : float, default 30.0
-        Seconds to keep retrying while another process holds the file, before
-        :class:`~schemakit.errors.RegistryBusyError`.
+        A file: seconds to keep retrying while another process holds it, before
+        :class:`~schemakit.errors.RegistryBusyError`. A URL: seconds per HTTP request (when
+        ``client`` is not given).
+    client : httpx.Client, optional
+        A URL only: the client to send requests with, configured for TLS (``verify=``,
+        ``cert=``), auth, proxies or headers; not closed by :meth:`close`. Needs
+        ``pip install 'schemakit[remote]'``; see docs/remote.md.
 
     Raises
     ------
     ValueError
-        An ``http://`` or ``https://`` location (the REST backend comes later), or an empty one.
+        An empty location, a malformed URL, or ``client`` with a file location.
+    ImportError
+        A URL without httpx installed: ``pip install 'schemakit[remote]'``.
     SchemakitError
         The file is not a DuckDB database, or was written by a newer schemakit.
     RegistryBusyError
@@ -234,6 +248,12 @@ class Registry:
     and registrations this object made are cached until it deletes in that subject. Another
     process's deletions are therefore not seen by those two cached paths (as in Confluent's
     ``CachedSchemaRegistryClient``); listing methods always read the file.
+
+    A remote registry answers every method with the same results and exception classes (the
+    server judges compatibility and modes); unreachable servers, timeouts and unreadable
+    answers raise :class:`~schemakit.errors.RegistryConnectionError`. It does not know when a
+    version was registered (``history()`` shows ``NaT``), and :meth:`verify` checks what a
+    client can read.
 
     See Also
     --------
@@ -254,21 +274,34 @@ class Registry:
     """
 
     def __init__(
-        self, location: str | os.PathLike[str] | None = None, *, timeout: float = 30.0
+        self,
+        location: str | os.PathLike[str] | None = None,
+        *,
+        timeout: float = 30.0,
+        client: httpx.Client | None = None,
     ) -> None:
         resolved = _resolve_location(location)
         if isinstance(timeout, bool) or not isinstance(timeout, int | float) or timeout < 0:
             raise ValueError(f"timeout must be a number of seconds >= 0, not {timeout!r}")
-        from schemakit.registry._duckdb import DuckDBStore
+        self._backend: Backend
+        if _is_url(resolved):
+            from schemakit.registry._rest import RestBackend
 
-        self._backend: Backend = DuckDBStore(resolved, timeout=timeout)
+            self._backend = RestBackend(resolved, client=client, timeout=timeout)
+        else:
+            if client is not None:
+                message = "client= is for a remote registry (an http:// or https:// location)"
+                raise ValueError(message)
+            from schemakit.registry._duckdb import DuckDBStore
+
+            self._backend = DuckDBStore(resolved, timeout=timeout)
         self._schemas: dict[int, Schema] = {}
         self._known: dict[tuple[str, bool, str], RegisteredSchema] = {}
         self._candidates: dict[tuple[str, str], tuple[Schema, Candidate]] = {}
 
     @property
     def location(self) -> str:
-        """The absolute file path, or ``":memory:"``."""
+        """The absolute file path, ``":memory:"``, or the URL with its password redacted."""
         return self._backend.location
 
     # -- internals ---------------------------------------------------------------------------
@@ -953,7 +986,10 @@ class Registry:
             {
                 "version": pd.array([r.version for r in rows], dtype="int64"),
                 "id": pd.array([r.schema_id for r in rows], dtype="int64"),
-                "registered_at": pd.to_datetime([r.registered_at for r in rows], utc=True),
+                # None (a remote registry does not know) becomes NaT.
+                "registered_at": pd.to_datetime(
+                    pd.Index([r.registered_at for r in rows], dtype=object), utc=True
+                ),
                 "fields": pd.array([len(s.fields) for s in schemas], dtype="int64"),
                 "compatible_with_previous": pd.array(compatible, dtype="boolean"),
                 "deleted": pd.array([r.deleted for r in rows], dtype="bool"),

@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo test lint typecheck pytest bench fuzz format clean
+.PHONY: demo test lint typecheck docs pytest bench fuzz format clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -21,22 +21,27 @@ $(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
 demo: $(VENV)/.installed-demo
 	$(BIN)/schemakit demo
 
-test: $(VENV)/.installed-dev lint typecheck pytest
+test: $(VENV)/.installed-dev lint typecheck docs pytest
 
 lint: $(VENV)/.installed-dev
-	$(BIN)/ruff check schemakit tests benchmarks
-	$(BIN)/ruff format --check schemakit tests benchmarks
+	$(BIN)/ruff check schemakit tests benchmarks docs/_hooks.py
+	$(BIN)/ruff format --check schemakit tests benchmarks docs/_hooks.py
 	$(BIN)/lint-imports
 
 typecheck: $(VENV)/.installed-dev
 	$(BIN)/mypy
 
+# The docs site (mkdocs.yml), built strictly into $TMPDIR so the repo stays clean.
+docs: $(VENV)/.installed-dev
+	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict --quiet \
+		--site-dir $${TMPDIR:-/tmp}/schemakit-site
+
 pytest: $(VENV)/.installed-dev
 	$(BIN)/pytest -n 2 --doctest-modules schemakit tests
 
 format: $(VENV)/.installed-dev
-	$(BIN)/ruff format schemakit tests benchmarks
-	$(BIN)/ruff check --fix schemakit tests benchmarks
+	$(BIN)/ruff format schemakit tests benchmarks docs/_hooks.py
+	$(BIN)/ruff check --fix schemakit tests benchmarks docs/_hooks.py
 
 # Bounded atheris run of tests/fuzz/fuzz_decode.py (not part of `make test`); FUZZ_SECONDS sets it.
 fuzz: | $(BIN)/python

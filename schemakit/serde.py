@@ -31,7 +31,7 @@ import pyarrow as pa
 
 from schemakit._names import sanitize_name
 from schemakit._typing import allowed, check_option
-from schemakit.errors import SchemakitError, SchemaNotFoundError
+from schemakit.errors import DecodeError, SchemakitError, SchemaNotFoundError
 from schemakit.registry import Registry
 from schemakit.schema import Schema
 
@@ -672,17 +672,28 @@ def _as_records(records: Any) -> tuple[pa.BinaryArray, Any]:
 
 
 class _Report:
-    """Collects bad rows for ``errors="null"``, or raises the first for ``errors="raise"``."""
+    """Collects bad rows for ``errors="null"``, or raises the first for ``errors="raise"``.
+
+    With ``defer`` (header and unknown-id problems, found before any body is read) a raising
+    report keeps the earliest problem in :attr:`pending` instead, so the caller can first read
+    the bodies before it and raise whichever bad row comes first.
+    """
 
     def __init__(self, mode: Errors) -> None:
         self.mode = mode
         self.rows: list[tuple[int, int | None, str, str]] = []
+        self.pending: DecodeError | None = None
 
-    def add(self, row: int, schema_id: int | None, reason: str, message: str) -> None:
+    def add(
+        self, row: int, schema_id: int | None, reason: str, message: str, *, defer: bool = False
+    ) -> None:
         if self.mode == "raise":
-            from schemakit.errors import DecodeError
-
-            raise DecodeError(message, row=row, schema_id=schema_id, reason=reason)
+            error = DecodeError(message, row=row, schema_id=schema_id, reason=reason)
+            if not defer:
+                raise error
+            if self.pending is None or row < (self.pending.row or 0):
+                self.pending = error
+            return
         self.rows.append((row, schema_id, reason, message))
 
     def rows_between(self, start: int, stop: int) -> bool:
@@ -807,7 +818,9 @@ def _decode_array(
     heads = parse_headers(arr)
     for row in np.flatnonzero(heads.errors):
         reason = HEADER_REASONS[int(heads.errors[row])]
-        report.add(int(row), None, reason, f"row {int(row)}: {reason}")
+        report.add(int(row), None, reason, f"row {int(row)}: {reason}", defer=True)
+        if mode == "raise":
+            break  # only the earliest header problem can be the one raised
     ids = heads.ids
     writers: dict[int, Schema] = {}
     # one id for the whole batch is the common case: one comparison instead of a sort
@@ -822,9 +835,24 @@ def _decode_array(
                     schema_id,
                     "unknown schema id",
                     f"row {int(row)}: unknown schema id {schema_id} (not in {reg.location})",
+                    defer=True,
                 )
     reader = _reader_schema(reader_schema, writers)
     n = len(arr)
+    if report.pending is not None:
+        # errors="raise" with a bad header or unknown id at row r: a bad body before r is the
+        # first bad record, so read the rows before r (all framed, all known) and then raise.
+        first = report.pending.row or 0
+        _decode_groups(
+            arr.slice(0, first),
+            ids[:first],
+            heads.body_offsets[:first],
+            heads.body_lengths[:first],
+            writers,
+            reader,
+            report,
+        )
+        raise report.pending
     pieces: list[pa.Table] = []
     with _progress(n, "decode", progress and n > DECODE_STEP_ROWS) as bar:
         for start in range(0, max(n, 1), DECODE_STEP_ROWS):
@@ -946,6 +974,7 @@ def _decode_groups(
     json_bodies: pa.Array | None = None
     pieces: list[pa.Table] = []
     positions: list[Any] = []
+    first_error: DecodeError | None = None
     for schema_id, writer in writers.items():
         everyone = bool((ids == schema_id).all())
         rows = np.arange(n) if everyone else np.flatnonzero(ids == schema_id)
@@ -965,7 +994,15 @@ def _decode_groups(
             group = json_bodies if everyone else json_bodies.take(pa.array(rows))
         absolute = rows + first_row
         if report.mode == "raise":
-            decoded = decode_any_bodies(group, writer, reader, rows=absolute, schema_id=schema_id)
+            try:
+                decoded = decode_any_bodies(
+                    group, writer, reader, rows=absolute, schema_id=schema_id
+                )
+            except DecodeError as exc:
+                # Groups go by schema id, not by row: keep the earliest bad row of them all.
+                if first_error is None or (exc.row or 0) < (first_error.row or 0):
+                    first_error = exc
+                continue
         else:
             decoded, bad = decode_any_bodies(
                 group, writer, reader, rows=absolute, schema_id=schema_id, errors="null"
@@ -974,6 +1011,8 @@ def _decode_groups(
                 report.add(row, schema_id, reason, message)
         pieces.append(decoded)
         positions.append(rows)
+    if first_error is not None:
+        raise first_error
     if not pieces:
         # Every record had a bad header or an unknown id: the reader's columns, all null.
         empty = decode_any_bodies(pa.array([], pa.binary()), reader, reader)

@@ -580,8 +580,9 @@ class Preview:
     """Rows written with version A, as a reader with version B sees them.
 
     ``columns`` are B's fields, then the ones only A has (``dropped``); ``filled`` are B's
-    fields A did not write (filled from B's defaults). ``error`` explains why there are no
-    rows (B cannot read A, a value that does not fit A, a JSON subject).
+    fields A did not write (filled from B's defaults); ``renamed`` pairs a B field with the A
+    field it reads through one of its aliases (neither filled nor dropped). ``error`` explains
+    why there are no rows (B cannot read A, a value that does not fit A, a JSON subject).
     """
 
     writer: int
@@ -591,6 +592,22 @@ class Preview:
     filled: tuple[str, ...]
     dropped: tuple[str, ...]
     error: str | None = None
+    renamed: tuple[tuple[str, str], ...] = ()
+
+
+def _renamed(reader: Schema, writer_fields: Sequence[str]) -> tuple[tuple[str, str], ...]:
+    """``(B field, A field)`` for each top-level B field that reads A's field by an alias."""
+    document = reader.to_dict()
+    if not isinstance(document, dict) or document.get("type") != "record":
+        return ()
+    pairs = []
+    for entry in document.get("fields", []):
+        if entry["name"] in writer_fields:
+            continue
+        match = next((a for a in entry.get("aliases", []) if a in writer_fields), None)
+        if match is not None:
+            pairs.append((entry["name"], match))
+    return tuple(pairs)
 
 
 def _arrow_table(values: Sequence[Mapping[str, Any]], schema: Schema) -> pa.Table:
@@ -688,12 +705,15 @@ def make_preview(
 
     fields_a = _columns(a.schema)
     fields_b = _columns(b.schema)
-    dropped = tuple(f for f in fields_a if f not in fields_b)
-    filled = tuple(f for f in fields_b if f not in fields_a)
+    renamed = _renamed(b.schema, fields_a)
+    read_by_alias = {old for _, old in renamed}
+    renamed_to = {new for new, _ in renamed}
+    dropped = tuple(f for f in fields_a if f not in fields_b and f not in read_by_alias)
+    filled = tuple(f for f in fields_b if f not in fields_a and f not in renamed_to)
     columns = (*fields_b, *dropped)
 
     def failed(message: str) -> Preview:
-        return Preview(a.version, b.version, columns, (), filled, dropped, message)
+        return Preview(a.version, b.version, columns, (), filled, dropped, message, renamed)
 
     if a.schema.schema_type != "AVRO" or b.schema.schema_type != "AVRO":
         return failed("the preview is for Avro subjects")
@@ -726,4 +746,4 @@ def make_preview(
         tuple(r.get(c) for c in fields_b) + tuple(w.get(c) for c in dropped)
         for r, w in zip(read, written, strict=True)
     )
-    return Preview(a.version, b.version, columns, table, filled, dropped)
+    return Preview(a.version, b.version, columns, table, filled, dropped, renamed=renamed)

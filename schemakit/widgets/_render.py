@@ -268,6 +268,7 @@ def candidate_html(result: CandidateResult | None, subject: str) -> str:
 def preview_html(preview: Preview) -> str:
     """Rows written with A and read with B: ``table[data-writer][data-reader]``."""
     filled, dropped = set(preview.filled), set(preview.dropped)
+    renamed = dict(preview.renamed)
     # bounded in columns too: the filled and dropped ones first, then B's others in order
     changed = [c for c in preview.columns if c in filled or c in dropped][:MAX_COLUMNS]
     room = MAX_COLUMNS - len(changed)
@@ -283,6 +284,8 @@ def preview_html(preview: Preview) -> str:
         elif column in dropped:
             style, note = f"color:{GREY};text-decoration:line-through", "dropped by B"
             cls = "sk-dropped"
+        elif column in renamed:
+            style, note, cls = "", f"read from A's field {renamed[column]!r} (alias)", "sk-kept"
         else:
             style, note, cls = "", "", "sk-kept"
         title = f' title="{escape(note)}"' if note else ""

@@ -161,6 +161,42 @@ def test_errors_raise_names_the_row_and_reason(
     assert "row 1" in str(info.value)
 
 
+@pytest.mark.parametrize(
+    ("picks", "row", "fragment"),
+    [
+        ((0, 4, 1), 1, "truncated"),  # a bad body before a bad magic byte
+        ((0, 5, 3), 1, "trailing"),  # a bad body before an unknown id
+        ((0, 2, 4), 1, "GUID"),  # a bad header before a bad body
+        ((0, 6, 3, 4), 2, "unknown schema id 99"),
+    ],
+)
+def test_errors_raise_names_the_first_bad_row_whatever_its_kind(
+    registry: sk.Registry, picks: tuple[int, ...], row: int, fragment: str
+) -> None:
+    # Headers are checked before bodies are read; the error raised is still the earliest row.
+    records = bad_batch(registry)
+    with pytest.raises(sk.DecodeError, match=fragment) as info:
+        sk.decode([records[i] for i in picks], registry)
+    assert info.value.row == row
+
+
+def test_errors_raise_names_the_first_bad_row_across_schema_ids(registry: sk.Registry) -> None:
+    # Rows are decoded in groups by schema id; v2's group is read after v1's here, yet its
+    # bad row 0 comes first.
+    v1 = sk.encode(
+        pd.DataFrame({"carrier": ["UA"], "delay": np.array([1], dtype=np.int32)}),
+        "f-value",
+        registry=registry,
+        schema=V1,
+    ).tolist()[0]
+    frame = pd.DataFrame({"carrier": ["AA"], "delay": [2], "gate": ["B7"]})
+    v2 = sk.encode(frame, "f-value", registry=registry, schema=V2).tolist()[0]
+    batch = [v2[:-1], v1, v1[:-1]]
+    with pytest.raises(sk.DecodeError, match=r"row 0 \(schema id 2\)") as info:
+        sk.decode(batch, registry)
+    assert info.value.row == 0
+
+
 def test_errors_null_gives_null_rows_and_a_report(registry: sk.Registry) -> None:
     records = bad_batch(registry)
     back = sk.decode(pd.Series(records, index=list("abcdefg")), registry, errors="null")

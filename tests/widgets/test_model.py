@@ -24,6 +24,7 @@ from schemakit.widgets._model import (
     pointer,
     sample_rows,
 )
+from schemakit.widgets._render import preview_html
 
 from ._helpers import SUBJECT
 
@@ -375,6 +376,24 @@ def test_the_preview_fills_defaults_and_drops_fields_as_the_reader_does() -> Non
     assert [row[:2] for row in preview.rows] == [(1.0, "EUR"), (2.0, "EUR"), (3.0, "EUR")]
     assert all(isinstance(row[0], float) for row in preview.rows)  # int promoted to double
     assert [row[2] for row in preview.rows] == ["gone-1", "gone-2", "gone-3"]  # as written
+
+
+def test_a_field_read_through_an_alias_is_neither_filled_nor_dropped() -> None:
+    a = rec(fld("id", "int"), fld("dep_delay", "int"))
+    renamed = {**fld("departure_delay", "int", default=0), "aliases": ["dep_delay"]}
+    b = rec(fld("id", "int"), renamed)
+    preview = make_preview(_version(1, a), _version(2, b), rows=2)
+    assert preview.error is None
+    assert preview.renamed == (("departure_delay", "dep_delay"),)
+    assert preview.filled == ()
+    assert preview.dropped == ()
+    assert preview.columns == ("id", "departure_delay")
+    # the values are A's, read by the alias, not B's default
+    assert [row[1] for row in preview.rows] == [
+        row["dep_delay"] for row in sample_rows(Schema.parse(a), 2)
+    ]
+    html = preview_html(preview)
+    assert 'class="sk-kept" data-column="departure_delay" title="read from A&#x27;s field' in html
 
 
 def test_the_preview_says_when_b_cannot_read_a() -> None:

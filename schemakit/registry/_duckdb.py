@@ -18,7 +18,13 @@ therefore opens a connection for the length of one operation only, retries a loc
 exponential backoff and jitter, and gives up with :class:`~schemakit.errors.RegistryBusyError`
 after ``timeout`` seconds. Each write runs in one transaction, so a process killed mid-write
 leaves the file as it was before that write. Within a process, operations on one file are
-serialized by a lock. ``":memory:"`` keeps one connection for the store's life.
+serialized by a lock. Across processes, schemakit does not rely on DuckDB's own file lock
+alone: each operation also holds an exclusive ``flock`` on a sidecar file ``<file>.lock`` from
+before the connection opens until after it has closed (and DuckDB has checkpointed), so no
+other schemakit process can open the file while one is still finishing with it. (A rare lost
+version under heavy load, seen once in CI with four processes, led to this.) The sidecar is
+empty and may be deleted while no process uses the registry. ``":memory:"`` keeps one
+connection for the store's life.
 
 This module is the one seam where duckdb exceptions become schemakit errors.
 """
@@ -36,6 +42,11 @@ from datetime import UTC, datetime
 from typing import Any, Final, cast
 
 import duckdb
+
+try:
+    import fcntl
+except ImportError:  # pragma: no cover - not POSIX
+    fcntl = None  # type: ignore[assignment]
 
 from schemakit._typing import CompatibilityLevel, Mode, allowed
 from schemakit.errors import (
@@ -236,30 +247,68 @@ class DuckDBStore:
             except duckdb.Error as exc:
                 raise self._store_error(exc) from exc
 
+    def _hold_file(self) -> int | None:
+        """An exclusive ``flock`` on ``<file>.lock``, retried like the connection; its fd."""
+        if fcntl is None:  # pragma: no cover - not POSIX: DuckDB's own lock only
+            return None
+        try:
+            fd = os.open(self.location + ".lock", os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
+        except OSError as exc:
+            raise self._store_error(exc) from exc
+        deadline = time.monotonic() + self._timeout
+        attempt = 0
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                return fd
+            except BlockingIOError as exc:
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    os.close(fd)
+                    message = (
+                        f"registry file {self.location!r} stayed locked by another process "
+                        f"for {self._timeout:g} s (its {self.location + '.lock'!r} is held)"
+                    )
+                    raise RegistryBusyError(message, location=self.location) from exc
+                delay = min(_MAX_DELAY, _BASE_DELAY * 2**attempt) * random.uniform(0.5, 1.5)
+                time.sleep(min(delay, left))
+                attempt += 1
+
     @contextmanager
     def _session(self, *, write: bool) -> Iterator[duckdb.DuckDBPyConnection]:
         """A connection for one operation; with ``write`` one transaction around it."""
         with self._lock:
             if self._closed:
                 raise SchemakitError(f"registry {self.location!r} is closed")
-            conn = self._conn if self._conn is not None else self._open()
+            held = None if self._memory else self._hold_file()
             try:
-                if write:
-                    conn.execute("BEGIN TRANSACTION")
-                try:
+                with self._connection(write=write) as conn:
                     yield conn
-                    if write:
-                        conn.execute("COMMIT")
-                except BaseException:
-                    if write:
-                        with contextlib.suppress(duckdb.Error):
-                            conn.execute("ROLLBACK")
-                    raise
-            except duckdb.Error as exc:
-                raise self._store_error(exc) from exc
             finally:
-                if not self._memory:
-                    conn.close()
+                if held is not None:
+                    os.close(held)  # releases the flock, after the connection has closed
+
+    @contextmanager
+    def _connection(self, *, write: bool) -> Iterator[duckdb.DuckDBPyConnection]:
+        """One connection (the file's, or the in-memory one), in a transaction if ``write``."""
+        conn = self._conn if self._conn is not None else self._open()
+        try:
+            if write:
+                conn.execute("BEGIN TRANSACTION")
+            try:
+                yield conn
+                if write:
+                    conn.execute("COMMIT")
+            except BaseException:
+                if write:
+                    with contextlib.suppress(duckdb.Error):
+                        conn.execute("ROLLBACK")
+                raise
+        except duckdb.Error as exc:
+            raise self._store_error(exc) from exc
+        finally:
+            if not self._memory:
+                conn.close()
 
     def _migrate(self, conn: duckdb.DuckDBPyConnection) -> None:
         conn.execute(

@@ -164,6 +164,36 @@ def test_a_held_file_gives_registry_busy_naming_it(tmp_path: Path) -> None:
         holder.communicate()
 
 
+SIDECAR_HOLDER = """
+import fcntl, os, sys, time
+fd = os.open(sys.argv[1] + ".lock", os.O_RDWR | os.O_CREAT)
+fcntl.flock(fd, fcntl.LOCK_EX)
+print("holding", flush=True)
+time.sleep(float(sys.argv[2]))
+os.close(fd)
+"""
+
+
+def test_operations_hold_the_sidecar_lock_across_processes(tmp_path: Path) -> None:
+    # Another schemakit process between its DuckDB close and its release of <file>.lock: the
+    # file itself is free, yet nobody may open it until that process is done.
+    path = tmp_path / "sidecar.duckdb"
+    _fresh(path)
+    assert (tmp_path / "sidecar.duckdb.lock").exists()
+    holder = _spawn(SIDECAR_HOLDER, path, 30)
+    assert holder.stdout is not None
+    assert holder.stdout.readline().strip() == "holding"
+    try:
+        with pytest.raises(RegistryBusyError, match=r"sidecar\.duckdb\.lock") as info:
+            Registry(path, timeout=0.3)
+        assert info.value.location == str(path)
+    finally:
+        holder.kill()
+        holder.communicate()
+    with Registry(path, timeout=5) as reg:  # released by the holder's exit
+        assert reg.subjects() == []
+
+
 def test_a_writer_waits_for_a_short_lock(tmp_path: Path) -> None:
     path = tmp_path / "brief.duckdb"
     _fresh(path)

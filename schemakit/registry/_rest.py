@@ -518,8 +518,11 @@ class RestBackend:
             raise RegistryConnectionError(message, url=self.location)
         return str(data[name]).upper()
 
-    def level(self, subject: str | None, *, fallback: bool) -> str | None:
-        path = self._config_path("config", subject)
+    def _setting(
+        self, kind: str, field: str, subject: str | None, *, fallback: bool, unset: frozenset[int]
+    ) -> str | None:
+        """GET /config or /mode (of ``subject``): the value, or ``None`` when not set."""
+        path = self._config_path(kind, subject)
         params = None if subject is None else {"defaultToGlobal": _flag(fallback)}
         data = self._call(
             "GET",
@@ -527,11 +530,16 @@ class RestBackend:
             params=params,
             retry=True,
             context={"subject": subject},
-            absent=frozenset() if fallback else _LEVEL_NOT_SET,
+            absent=frozenset() if fallback else unset,
         )
         if data is None:
             return None
-        return self._field(data, "compatibilityLevel", path)
+        return self._field(data, field, path)
+
+    def level(self, subject: str | None, *, fallback: bool) -> str | None:
+        return self._setting(
+            "config", "compatibilityLevel", subject, fallback=fallback, unset=_LEVEL_NOT_SET
+        )
 
     def set_level(self, level: str, subject: str | None) -> None:
         path = self._config_path("config", subject)
@@ -547,19 +555,7 @@ class RestBackend:
         return self._field(data, "compatibilityLevel", path, "DELETE")
 
     def mode(self, subject: str | None, *, fallback: bool) -> str | None:
-        path = self._config_path("mode", subject)
-        params = None if subject is None else {"defaultToGlobal": _flag(fallback)}
-        data = self._call(
-            "GET",
-            path,
-            params=params,
-            retry=True,
-            context={"subject": subject},
-            absent=frozenset() if fallback else _MODE_NOT_SET,
-        )
-        if data is None:
-            return None
-        return self._field(data, "mode", path)
+        return self._setting("mode", "mode", subject, fallback=fallback, unset=_MODE_NOT_SET)
 
     def set_mode(self, mode: str, subject: str | None, *, force: bool) -> None:
         path = self._config_path("mode", subject)

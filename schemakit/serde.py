@@ -571,12 +571,13 @@ class Serializer:
                 strategy="topic",
             )
             schema_id = writer.schema_id(self._registry, self._auto_register)
-            self._ready = (
-                writer.schema,
-                schema_id,
-                writer.schema._parsed,
-                _HEADER.pack(0, schema_id),
-            )
+            if writer.schema.schema_type == "JSON":
+                from schemakit.codec._json import JsonRecordCodec
+
+                parsed: Any = JsonRecordCodec(writer.schema)
+            else:
+                parsed = writer.schema._parsed
+            self._ready = (writer.schema, schema_id, parsed, _HEADER.pack(0, schema_id))
         return self._ready
 
     @property
@@ -600,6 +601,9 @@ class Serializer:
         from fastavro import schemaless_writer
 
         _, _, parsed, head = self._ready or self._prepare()
+        if not isinstance(parsed, dict | list | str):  # a JSON Schema subject's codec
+            body: bytes = parsed.encode(record, subject=self._subject)
+            return head + body
         buffer = io.BytesIO()
         buffer.write(head)
         try:
@@ -1150,7 +1154,14 @@ class Deserializer:
                     f"the reader schema cannot read writer schema id {schema_id}",
                     messages=result.messages,
                 )
-        pair = (writer._parsed, None if reader is None else reader._parsed)
+        if writer.schema_type == "JSON":
+            from schemakit.codec._json import JsonRecordCodec
+
+            # Validated against the reader schema when one is given, else the writer's.
+            codec = JsonRecordCodec(reader if reader is not None else writer)
+            pair: tuple[Any, Any] = (codec, None)
+        else:
+            pair = (writer._parsed, None if reader is None else reader._parsed)
         self._writers[schema_id] = pair
         return pair
 
@@ -1172,6 +1183,8 @@ class Deserializer:
             raise DecodeError(f"cannot decode the record: {reason}", reason=reason)
         schema_id = int.from_bytes(record[1:5], "big")
         writer, reader = self._schemas(schema_id)
+        if not isinstance(writer, dict | list | str):  # a JSON Schema writer's codec
+            return writer.decode(record[5:], schema_id=schema_id, validate=self._validate)
         body = io.BytesIO(record)
         body.seek(5)
         try:

@@ -46,6 +46,7 @@ from schemakit.schema import Schema
 
 __all__ = [
     "JSON_DECODE_REASONS",
+    "JsonRecordCodec",
     "decode_any_bodies",
     "decode_json_bodies",
     "dumps_json",
@@ -93,6 +94,58 @@ def _first_error(validator: Any, value: Any) -> Any:
     import jsonschema.exceptions
 
     return jsonschema.exceptions.best_match(validator.iter_errors(value))
+
+
+class JsonRecordCodec:
+    """One JSON value at a time (the single-record Serializer and Deserializer paths).
+
+    The validator is built once per schema; a call is one ``jsonschema`` validation plus one
+    dump or parse, as confluent-kafka's ``JSONSerializer`` / ``JSONDeserializer`` do.
+    """
+
+    def __init__(self, schema: Schema) -> None:
+        _check_schema(schema)
+        self.schema = schema
+        self._validator = _validator(schema)
+
+    def encode(self, value: Any, *, subject: str) -> bytes:
+        """``value`` as UTF-8 JSON bytes, after validating it (``EncodeError`` names where)."""
+        from schemakit.errors import EncodeError
+
+        error = _first_error(self._validator, value)
+        if error is not None:
+            message = (
+                f"record does not match the JSON schema of subject {subject!r} at "
+                f"{error.json_path}: {error.message}"
+            )
+            raise EncodeError(message)
+        try:
+            return dumps_json(value)
+        except (TypeError, ValueError) as exc:
+            message = f"record for subject {subject!r} is not JSON-serializable: {exc}"
+            raise EncodeError(message) from exc
+
+    def decode(self, body: bytes, *, schema_id: int, validate: bool) -> Any:
+        """The JSON value of ``body``; ``DecodeError`` naming the schema id and the reason."""
+        from schemakit.errors import DecodeError
+
+        try:
+            value = json.loads(body.decode("utf-8"))
+        except UnicodeDecodeError as exc:
+            message = f"the record body (schema id {schema_id}) is not valid UTF-8: {exc}"
+            raise DecodeError(message, schema_id=schema_id, reason="invalid UTF-8") from exc
+        except json.JSONDecodeError as exc:
+            message = f"the record body (schema id {schema_id}) is not valid JSON: {exc}"
+            raise DecodeError(message, schema_id=schema_id, reason="invalid JSON") from exc
+        if validate:
+            error = _first_error(self._validator, value)
+            if error is not None:
+                message = (
+                    f"the record (schema id {schema_id}) does not match its JSON schema at "
+                    f"{error.json_path}: {error.message}"
+                )
+                raise DecodeError(message, schema_id=schema_id, reason="schema validation failed")
+        return value
 
 
 # --------------------------------------------------------------------------------------------

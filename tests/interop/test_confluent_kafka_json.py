@@ -136,3 +136,40 @@ def test_serializer_records_decode_with_schemakit(confluent: tuple[Any, Any]) ->
     )
     assert isinstance(got, pa.Table)
     assert got.to_pylist() == _arrow_rows().to_pylist()
+
+
+def test_single_record_serializer_writes_jsonserializers_bytes(confluent: tuple[Any, Any]) -> None:
+    import schemakit as sk
+
+    ser, des = confluent
+    registry = sk.Registry(":memory:")
+    ours = sk.Serializer(registry, "orders-value", SkSchema(TEXT, schema_type="JSON"))
+    for value in DICTS:
+        record = ours.encode(value)
+        assert record[5:] == ser(value, _ctx())[5:]
+        assert des(record, _ctx()) == value  # their deserializer reads ours
+        # ours reads their body (framed with our registry's id: their registry is a mock)
+        theirs = record[:5] + ser(value, _ctx())[5:]
+        assert sk.Deserializer(registry).decode(theirs) == value
+
+
+def test_single_record_json_errors_name_where(confluent: tuple[Any, Any]) -> None:
+    import schemakit as sk
+
+    registry = sk.Registry(":memory:")
+    ours = sk.Serializer(registry, "orders-value", SkSchema(TEXT, schema_type="JSON"))
+    with pytest.raises(sk.EncodeError, match=r"subject 'orders-value' at \$\.tags"):
+        ours.encode(dict(DICTS[0], tags="not a list"))
+    head = ours.encode(DICTS[0])[:5]
+    wrong = json.dumps(dict(DICTS[1], id="one")).encode()
+    reader = sk.Deserializer(registry)
+    with pytest.raises(sk.DecodeError, match=r"schema id 1\) does not match .* at \$\.id") as info:
+        reader.decode(head + wrong)
+    assert info.value.reason == "schema validation failed"
+    with pytest.raises(sk.DecodeError, match="not valid JSON") as info:
+        reader.decode(head + b"{")
+    assert info.value.schema_id == 1
+    with pytest.raises(sk.DecodeError, match="not valid UTF-8"):
+        reader.decode(head + b'{"id": "\xff"}')
+    # validate=False reads what parses, as confluent's deserializer without validation would
+    assert sk.Deserializer(registry, validate=False).decode(head + wrong)["id"] == "one"

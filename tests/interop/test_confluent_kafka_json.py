@@ -15,6 +15,9 @@ import datetime as dt
 import json
 from typing import Any
 
+import confluent_kafka.schema_registry as sr
+import confluent_kafka.schema_registry.json_schema as json_serde
+import confluent_kafka.serialization as serialization
 import pyarrow as pa
 import pytest
 
@@ -22,10 +25,6 @@ from schemakit._arrow_types import json_to_arrow_schema
 from schemakit.codec import frame, parse_headers
 from schemakit.codec._json import decode_json_bodies, encode_json_bodies
 from schemakit.schema import Schema as SkSchema
-
-sr = pytest.importorskip("confluent_kafka.schema_registry")
-json_serde = pytest.importorskip("confluent_kafka.schema_registry.json_schema")
-serialization = pytest.importorskip("confluent_kafka.serialization")
 
 DOC: dict[str, Any] = {
     "$schema": "http://json-schema.org/draft-07/schema#",

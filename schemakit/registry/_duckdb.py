@@ -39,7 +39,7 @@ import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
-from typing import Any, Final, cast
+from typing import Any, Final, Literal, cast
 
 import duckdb
 
@@ -130,6 +130,12 @@ MIGRATIONS: Final[tuple[tuple[str, tuple[str, ...]], ...]] = (
 LAYOUT_VERSION: Final = len(MIGRATIONS)
 
 _GLOBAL_SCOPE = ""
+_Setting = Literal["level", "mode"]
+#: Where each per-scope setting lives: (table, column). Constants, never user input.
+_SETTINGS: Final[dict[str, tuple[str, str]]] = {
+    "level": ("config", "level"),
+    "mode": ("modes", "mode"),
+}
 #: The mode of a registry that never had one set (Confluent's default).
 DEFAULT_MODE = "READWRITE"
 _BASE_DELAY = 0.01
@@ -349,18 +355,23 @@ class DuckDBStore:
         return [_row(r) for r in conn.execute(_SELECT_SUBJECT, [subject]).fetchall()]
 
     @staticmethod
-    def _level(conn: duckdb.DuckDBPyConnection, scope: str) -> str | None:
-        found = conn.execute("SELECT level FROM config WHERE scope = ?", [scope]).fetchone()
+    def _setting(conn: duckdb.DuckDBPyConnection, kind: _Setting, scope: str) -> str | None:
+        """The level or mode set for ``scope`` exactly, or ``None``."""
+        table, column = _SETTINGS[kind]
+        found = conn.execute(f"SELECT {column} FROM {table} WHERE scope = ?", [scope]).fetchone()
         return None if found is None else str(found[0])
 
     @staticmethod
-    def _effective_level(conn: duckdb.DuckDBPyConnection, subject: str) -> str:
-        # The subject's own level sorts first (its scope is not the empty global scope).
+    def _effective(conn: duckdb.DuckDBPyConnection, kind: _Setting, subject: str) -> str:
+        """The subject's own level or mode, else the global one, else the default."""
+        table, column = _SETTINGS[kind]
+        # The subject's own row sorts first (its scope is not the empty global scope).
         found = conn.execute(
-            "SELECT level FROM config WHERE scope IN (?, ?) ORDER BY scope = ? LIMIT 1",
+            f"SELECT {column} FROM {table} WHERE scope IN (?, ?) ORDER BY scope = ? LIMIT 1",
             [subject, _GLOBAL_SCOPE, _GLOBAL_SCOPE],
         ).fetchone()
-        return DEFAULT_LEVEL if found is None else str(found[0])
+        default = DEFAULT_LEVEL if kind == "level" else DEFAULT_MODE
+        return default if found is None else str(found[0])
 
     @staticmethod
     def _pick(
@@ -378,21 +389,8 @@ class DuckDBStore:
 
     # -- Backend -----------------------------------------------------------------------------
 
-    @staticmethod
-    def _mode(conn: duckdb.DuckDBPyConnection, scope: str) -> str | None:
-        found = conn.execute("SELECT mode FROM modes WHERE scope = ?", [scope]).fetchone()
-        return None if found is None else str(found[0])
-
-    @staticmethod
-    def _effective_mode(conn: duckdb.DuckDBPyConnection, subject: str) -> str:
-        found = conn.execute(
-            "SELECT mode FROM modes WHERE scope IN (?, ?) ORDER BY scope = ? LIMIT 1",
-            [subject, _GLOBAL_SCOPE, _GLOBAL_SCOPE],
-        ).fetchone()
-        return DEFAULT_MODE if found is None else str(found[0])
-
     def _refuse_readonly(self, conn: duckdb.DuckDBPyConnection, subject: str, what: str) -> str:
-        mode = self._effective_mode(conn, subject)
+        mode = self._effective(conn, "mode", subject)
         if mode == "READONLY":
             message = f"subject {subject!r} is in READONLY mode: {what} is not permitted"
             raise OperationNotPermittedError(message)
@@ -481,7 +479,7 @@ class DuckDBStore:
                     "must be the next one"
                 )
                 raise SchemaParseError(message)
-            check(live, self._effective_level(conn, subject))
+            check(live, self._effective(conn, "level", subject))
             column = "normalized" if normalize else "identity"
             found = conn.execute(
                 f"SELECT (SELECT min(id) FROM schemas WHERE {column} = ?), "
@@ -630,9 +628,9 @@ class DuckDBStore:
         with self._session(write=False) as conn:
             if fallback:
                 if subject is None:
-                    return self._level(conn, _GLOBAL_SCOPE) or DEFAULT_LEVEL
-                return self._effective_level(conn, subject)
-            return self._level(conn, _GLOBAL_SCOPE if subject is None else subject)
+                    return self._setting(conn, "level", _GLOBAL_SCOPE) or DEFAULT_LEVEL
+                return self._effective(conn, "level", subject)
+            return self._setting(conn, "level", _GLOBAL_SCOPE if subject is None else subject)
 
     def set_level(self, level: str, subject: str | None) -> None:
         with self._session(write=True) as conn:
@@ -644,7 +642,7 @@ class DuckDBStore:
     def delete_level(self, subject: str | None) -> str:
         scope = _GLOBAL_SCOPE if subject is None else subject
         with self._session(write=True) as conn:
-            previous = self._level(conn, scope)
+            previous = self._setting(conn, "level", scope)
             if previous is None:
                 if subject is None:
                     return DEFAULT_LEVEL
@@ -657,17 +655,17 @@ class DuckDBStore:
         with self._session(write=False) as conn:
             if fallback:
                 if subject is None:
-                    return self._mode(conn, _GLOBAL_SCOPE) or DEFAULT_MODE
-                return self._effective_mode(conn, subject)
-            return self._mode(conn, _GLOBAL_SCOPE if subject is None else subject)
+                    return self._setting(conn, "mode", _GLOBAL_SCOPE) or DEFAULT_MODE
+                return self._effective(conn, "mode", subject)
+            return self._setting(conn, "mode", _GLOBAL_SCOPE if subject is None else subject)
 
     def set_mode(self, mode: str, subject: str | None, *, force: bool) -> None:
         scope = _GLOBAL_SCOPE if subject is None else subject
         with self._session(write=True) as conn:
             current = (
-                self._mode(conn, _GLOBAL_SCOPE) or DEFAULT_MODE
+                self._setting(conn, "mode", _GLOBAL_SCOPE) or DEFAULT_MODE
                 if subject is None
-                else self._effective_mode(conn, subject)
+                else self._effective(conn, "mode", subject)
             )
             if mode == "IMPORT" and current != "IMPORT" and not force:
                 # Live versions only, as Confluent ("Cannot import since found existing
@@ -692,7 +690,7 @@ class DuckDBStore:
 
     def delete_mode(self, subject: str) -> str:
         with self._session(write=True) as conn:
-            previous = self._mode(conn, subject)
+            previous = self._setting(conn, "mode", subject)
             if previous is None:
                 raise ModeNotConfiguredError(f"subject {subject!r} has no mode of its own")
             conn.execute("DELETE FROM modes WHERE scope = ?", [subject])

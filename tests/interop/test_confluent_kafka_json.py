@@ -168,6 +168,11 @@ def test_single_record_json_errors_name_where(confluent: tuple[Any, Any]) -> Non
     with pytest.raises(sk.DecodeError, match="not valid JSON") as info:
         reader.decode(head + b"{")
     assert info.value.schema_id == 1
+    anything = sk.Serializer(
+        registry, "any-value", SkSchema('{"type": "object"}', schema_type="JSON")
+    )
+    with pytest.raises(sk.EncodeError, match="'any-value' is not JSON-serializable"):
+        anything.encode({"a": object()})
     with pytest.raises(sk.DecodeError, match="not valid UTF-8"):
         reader.decode(head + b'{"id": "\xff"}')
     # validate=False reads what parses, as confluent's deserializer without validation would

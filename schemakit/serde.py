@@ -155,18 +155,64 @@ def _as_table(data: Any) -> tuple[pa.Table | pa.RecordBatch, Any]:
     if isinstance(data, pd.DataFrame):
         try:
             return pa.Table.from_pandas(data, preserve_index=False), data.index
-        except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError) as exc:
-            from schemakit.errors import EncodeError
-
-            # pyarrow's message names the column ("Conversion failed for column a ...").
-            column = str(exc).rpartition("for column ")[2].partition(" with type")[0] or None
-            raise EncodeError(
-                f"cannot turn the DataFrame into Arrow columns: {exc}", column=column
-            ) from exc
+        except (
+            pa.ArrowInvalid,
+            pa.ArrowTypeError,
+            pa.ArrowNotImplementedError,
+            OverflowError,
+            ValueError,
+        ) as exc:
+            raise _conversion_error(data, exc) from exc
     raise TypeError(
         f"cannot encode {type(data).__module__}.{type(data).__qualname__}; expected a pandas "
         "DataFrame or a pyarrow Table or RecordBatch"
     )
+
+
+def _conversion_error(frame: pd.DataFrame, exc: Exception) -> SchemakitError:
+    """An EncodeError naming the column, row and value pyarrow could not convert.
+
+    Only a failed conversion gets here, so looking for the value one at a time is fine.
+    """
+    from schemakit.errors import EncodeError
+
+    names = [str(c) for c in frame.columns]
+    repeated = sorted({n for n in names if names.count(n) > 1})
+    if repeated:
+        return EncodeError(
+            f"the DataFrame has duplicate column names {repeated}", column=repeated[0]
+        )
+    for position, name in enumerate(names):
+        series = frame.iloc[:, position]
+        try:
+            pa.array(series, from_pandas=True)
+            continue
+        except (pa.ArrowException, OverflowError, ValueError, TypeError):
+            pass
+        first: pa.DataType | None = None
+        row = 0
+        for row, value in enumerate(series.array):  # noqa: B007 - named in the message
+            try:
+                kind = pa.array([value], from_pandas=True).type
+            except (pa.ArrowException, OverflowError, ValueError, TypeError) as one:
+                why = "an integer beyond 64 bits" if isinstance(one, OverflowError) else str(one)
+                break
+            if kind == pa.null():
+                continue
+            if first is None:
+                first = kind
+            elif kind != first:
+                why = f"{type(value).__name__} among values of Arrow type {first}"
+                break
+        else:
+            return EncodeError(f"cannot turn column {name!r} into Arrow: {exc}", column=name)
+        return EncodeError(
+            f"cannot encode column {name!r} at row {row}: value {value!r} ({why})",
+            column=name,
+            row=row,
+            value=value,
+        )
+    return EncodeError(f"cannot turn the DataFrame into Arrow columns: {exc}")
 
 
 def encode(
@@ -404,13 +450,16 @@ def _output(records: pa.BinaryArray, index: Any) -> pd.Series | pa.BinaryArray:
     return pd.Series(records, index=index, dtype=pd.ArrowDtype(pa.binary()), name="value")
 
 
-def _contains_map(dtype: pa.DataType) -> bool:
-    if pa.types.is_map(dtype):
+def _contains(dtype: pa.DataType, kind: Any) -> bool:
+    """Whether ``kind(t)`` holds for ``dtype`` or any type nested in it."""
+    if kind(dtype):
         return True
-    if pa.types.is_struct(dtype):
-        return any(_contains_map(dtype.field(i).type) for i in range(dtype.num_fields))
+    if pa.types.is_struct(dtype) or pa.types.is_union(dtype):
+        return any(_contains(dtype.field(i).type, kind) for i in range(dtype.num_fields))
+    if pa.types.is_map(dtype):
+        return _contains(dtype.key_type, kind) or _contains(dtype.item_type, kind)
     if pa.types.is_list(dtype) or pa.types.is_large_list(dtype):
-        return _contains_map(dtype.value_type)
+        return _contains(dtype.value_type, kind)
     return False
 
 
@@ -429,7 +478,7 @@ def _fit_object_columns(frame: pd.DataFrame, table: pa.Table, schema: Schema) ->
     arrow = avro_to_arrow_schema(doc)
     for field, target in zip(doc["fields"], arrow, strict=True):
         column = field.get(ORIGINAL_NAME, field["name"])
-        if column not in table.column_names or not _contains_map(target.type):
+        if column not in table.column_names or not _contains(target.type, pa.types.is_map):
             continue
         series = frame[column]
         if series.dtype != object:
@@ -514,9 +563,13 @@ def _writer_schema(
 class Serializer:
     """A schema-aware producer's serializer: records (dicts) or tables → wire-format bytes.
 
-    The schema is registered (or looked up, or taken as the subject's latest) once, on first
-    use; after that ``encode`` is one ``fastavro.schemaless_writer`` call behind a constant
-    5-byte header.
+    Each record is checked exactly as :func:`encode` checks a row (same
+    :class:`~schemakit.errors.EncodeError`, same ``extra`` rule: keys are column names) and
+    the schema is registered (or looked up, or taken as the subject's latest) once, after the
+    first record was written, so a record that does not fit registers nothing. A record whose
+    values are plainly of their fields' types (see :mod:`schemakit.codec._record_check`) is
+    one ``fastavro.schemaless_writer`` call behind a constant 5-byte header; any other goes
+    through the batch encoder, which writes it or names what does not fit.
 
     Parameters
     ----------
@@ -530,6 +583,9 @@ class Serializer:
         Register the schema; with ``False`` it must already be registered.
     use_latest : bool, default False
         Use the subject's latest version.
+    extra : {"error", "ignore"}
+        Keys the schema does not name raise :class:`~schemakit.errors.EncodeError`, or are
+        ignored, as in :func:`encode`.
 
     Examples
     --------
@@ -548,6 +604,7 @@ class Serializer:
         *,
         auto_register: bool = True,
         use_latest: bool = False,
+        extra: Literal["error", "ignore"] = "error",
     ) -> None:
         if schema is None and not use_latest:
             raise ValueError("Serializer needs a schema, or use_latest=True")
@@ -556,11 +613,16 @@ class Serializer:
         self._given = schema
         self._auto_register = auto_register
         self._use_latest = use_latest
-        self._ready: tuple[Schema, int, Any, bytes] | None = None
+        check_option("extra", extra, ("error", "ignore"))
+        self._extra: Literal["error", "ignore"] = extra
+        self._writer: _Writer | None = None
+        self._ready: tuple[Any, Any, bytes] | None = None  # parsed or codec, check, header
+        self._recursive = False
 
-    def _prepare(self) -> tuple[Schema, int, Any, bytes]:
-        if self._ready is None:
-            writer = _writer_schema(
+    def _prepared(self) -> _Writer:
+        """The writer schema, settled on first use; nothing is registered yet."""
+        if self._writer is None:
+            self._writer = _writer_schema(
                 None,
                 self._registry,
                 subject=self._subject,
@@ -570,59 +632,168 @@ class Serializer:
                 key=False,
                 strategy="topic",
             )
-            schema_id = writer.schema_id(self._registry, self._auto_register)
-            if writer.schema.schema_type == "JSON":
-                from schemakit.codec._json import JsonRecordCodec
+        return self._writer
 
-                parsed: Any = JsonRecordCodec(writer.schema)
-            else:
-                parsed = writer.schema._parsed
-            self._ready = (writer.schema, schema_id, parsed, _HEADER.pack(0, schema_id))
-        return self._ready
+    def _codec(self) -> tuple[Any, Any]:
+        """fastavro's parsed schema and the record check, or a JSON Schema subject's codec."""
+        writer = self._prepared()
+        if writer.schema.schema_type == "JSON":
+            from schemakit.codec._json import JsonRecordCodec
+
+            return JsonRecordCodec(writer.schema), None
+        from schemakit.codec._record_check import compile_check
+
+        self._recursive = _is_recursive(writer.schema)
+        return writer.schema._parsed, compile_check(writer.schema._parsed)
+
+    def _header(self) -> bytes:
+        """Register (or look up) the schema: after a first record was written, once."""
+        if self._ready is None:
+            parsed, check = self._codec()
+            schema_id = self._prepared().schema_id(self._registry, self._auto_register)
+            self._ready = (parsed, check, _HEADER.pack(0, schema_id))
+        return self._ready[2]
 
     @property
     def schema(self) -> Schema:
-        """The writer schema (registered on first access if it is not yet)."""
-        return self._prepare()[0]
+        """The writer schema."""
+        return self._prepared().schema
 
     @property
     def schema_id(self) -> int:
-        """The writer schema's global id."""
-        return self._prepare()[1]
+        """The writer schema's global id (registered on first access if it is not yet)."""
+        return int.from_bytes(self._header()[1:], "big")
 
-    def encode(self, record: Mapping[str, Any]) -> bytes:
+    def encode(self, record: Any) -> bytes:
         """One record as wire-format bytes, as confluent-kafka's AvroSerializer writes it.
 
         Raises
         ------
         EncodeError
-            The record does not match the schema (fastavro's message, with the subject).
+            The record does not fit the schema, as :func:`encode` words it (column, row 0,
+            value); nothing is registered then.
         """
-        from fastavro import schemaless_writer
+        ready = self._ready
+        if ready is None:
+            parsed, check = self._codec()
+            body = self._body(parsed, check, record)
+            return self._header() + body
+        return ready[2] + self._body(ready[0], ready[1], record)
 
-        _, _, parsed, head = self._ready or self._prepare()
-        if not isinstance(parsed, dict | list | str):  # a JSON Schema subject's codec
+    def _body(self, parsed: Any, check: Any, record: Any) -> bytes:
+        if check is None:  # a JSON Schema subject's codec
             body: bytes = parsed.encode(record, subject=self._subject)
-            return head + body
-        buffer = io.BytesIO()
-        buffer.write(head)
-        try:
-            schemaless_writer(buffer, parsed, record)
-        except (ValueError, TypeError, KeyError, AttributeError) as exc:
-            from schemakit.errors import EncodeError
+            return body
+        from schemakit.codec._record_check import nested_deeper
+        from schemakit.codec._scan import MAX_DEPTH
 
+        if self._recursive and nested_deeper(record, MAX_DEPTH):
+            self._too_deep()
+        try:
+            fits = check(record)
+        except RecursionError:  # deeper than Python's stack: never hand it to fastavro
+            fits = False
+        if fits:
+            from fastavro import schemaless_writer
+
+            buffer = io.BytesIO()
+            try:
+                schemaless_writer(buffer, parsed, record)
+                return buffer.getvalue()
+            except (ValueError, TypeError, UnicodeError, OverflowError):
+                pass  # the batch encoder names it (a lone surrogate, say)
+        return self._judged(record)
+
+    def _too_deep(self) -> None:
+        from schemakit.codec._scan import MAX_DEPTH
+        from schemakit.errors import EncodeError
+
+        raise EncodeError(
+            f"record of subject {self._subject!r} is nested deeper than {MAX_DEPTH} levels "
+            "(records, maps and arrays), which no decoder of schemakit would read back"
+        )
+
+    def _judged(self, record: Any) -> bytes:
+        """The batch encoder's verdict on one record: its body, or its EncodeError.
+
+        A recursive schema has no Arrow type and so no batch encoder: fastavro's validation,
+        on a record no deeper than the limit, words the problem then.
+        """
+        import warnings
+
+        import pandas as pd
+
+        from schemakit.codec._json import encode_any_bodies
+        from schemakit.codec._record_check import nested_deeper
+        from schemakit.codec._scan import MAX_DEPTH
+        from schemakit.errors import EncodeError, PerformanceWarning
+
+        if nested_deeper(record, MAX_DEPTH):  # pyarrow and fastavro recurse on the C stack
+            self._too_deep()
+        schema = self._prepared().schema
+        if self._recursive:
+            return self._validated(record)
+        doc = schema.to_dict()
+        is_record = isinstance(doc, dict) and doc.get("type") in ("record", "error")
+        if is_record and not isinstance(record, Mapping):
+            raise EncodeError(
+                f"a record of subject {self._subject!r} must be a mapping of field names to "
+                f"values, not {type(record).__name__}"
+            )
+        frame = pd.DataFrame([record] if is_record else {"value": [record]})
+        table, _ = _as_table(frame)
+        table = _fit_object_columns(frame, table, schema)
+        with warnings.catch_warnings():
+            # one row: the row-wise fallback is no slower than the columnar path here
+            warnings.simplefilter("ignore", PerformanceWarning)
+            try:
+                bodies = encode_any_bodies(table, schema, extra=self._extra)
+            except SchemakitError:
+                raise
+            except RecursionError as exc:
+                raise EncodeError(
+                    f"record of subject {self._subject!r} is nested too deep to encode"
+                ) from exc
+        body: bytes = bodies[0].as_py()
+        return body
+
+    def _validated(self, record: Any) -> bytes:
+        from fastavro import schemaless_writer
+        from fastavro.validation import ValidationError, validate
+
+        from schemakit.errors import EncodeError
+
+        parsed = self._prepared().schema._parsed
+        try:
+            validate(record, parsed, raise_errors=True, strict=self._extra == "error")
+            buffer = io.BytesIO()
+            schemaless_writer(buffer, parsed, record)
+        except (ValidationError, ValueError, TypeError, UnicodeError, OverflowError) as exc:
             raise EncodeError(
                 f"record does not match the schema of subject {self._subject!r}: {exc}"
             ) from exc
         return buffer.getvalue()
 
     def encode_batch(
-        self, data: Any, *, extra: Literal["error", "ignore"] = "error"
+        self, data: Any, *, extra: Literal["error", "ignore"] | None = None
     ) -> pd.Series | pa.BinaryArray:
-        """Every row of a DataFrame or Arrow table, columnar; see :func:`encode`."""
-        writer, schema_id, _, _ = self._prepare()
+        """Every row of a DataFrame or Arrow table, columnar; see :func:`encode`.
+
+        ``extra`` defaults to the serializer's. The schema is registered after the rows were
+        written, if it is not yet.
+        """
+        from schemakit.codec import frame
+        from schemakit.codec._json import encode_any_bodies
+
+        writer = self._prepared().schema
+        rule: Literal["error", "ignore"] = self._extra if extra is None else extra
+        check_option("extra", rule, ("error", "ignore"))
         table, index = _as_table(data)
-        records = _records(table, writer, schema_id, extra)
+        if self._ready is not None:  # registered: the one-pass framed writer
+            records = _records(table, writer, self.schema_id, rule)
+        else:
+            bodies = encode_any_bodies(table, writer, extra=rule)
+            records = frame(bodies, self.schema_id)
         return _output(records, index)
 
     def __repr__(self) -> str:
@@ -1063,8 +1234,21 @@ def _nullable_type(dtype: pa.DataType) -> pa.DataType:
 
 
 def _to_pandas(table: pa.Table, backend: DtypeBackend) -> pd.DataFrame:
+    """``table`` as a DataFrame; a column holding a general union becomes Python values.
+
+    pandas has no union dtype (and ``pd.ArrowDtype`` of one cannot even print), so such a
+    column is an object column of each row's value (``5``, ``"a"``, ``None``), as the Python
+    value of the union would be in fastavro.
+    """
     import pandas as pd
 
+    unions = [i for i, f in enumerate(table.schema) if _contains(f.type, pa.types.is_union)]
+    if unions:
+        rest = _to_pandas(table.drop_columns([table.column_names[i] for i in unions]), backend)
+        for i in unions:
+            values = pd.Series(table.column(i).to_pylist(), index=rest.index, dtype=object)
+            rest.insert(i, table.column_names[i], values)
+        return rest
     if backend == "pyarrow":
         frame: pd.DataFrame = table.to_pandas(types_mapper=pd.ArrowDtype)
         return frame
@@ -1086,6 +1270,40 @@ def _to_pandas(table: pa.Table, backend: DtypeBackend) -> pd.DataFrame:
     }
     converted: pd.DataFrame = table.to_pandas(types_mapper=mapping.get)
     return converted
+
+
+def _is_recursive(schema: Schema) -> bool:
+    """Whether a schema refers to itself: Arrow has no such type, so no batch codec either."""
+    try:
+        schema.to_arrow()
+    except SchemakitError:
+        return True
+    return False
+
+
+#: The scan's verdict for a body that ends before the record does.
+_TRAILING = object()
+
+
+class _WriterEntry:
+    """One writer schema id as :class:`Deserializer` uses it."""
+
+    __slots__ = ("json", "reader_parsed", "recursive", "scanner", "schema", "writer_parsed")
+
+    def __init__(
+        self,
+        schema: Schema,
+        json: Any,
+        writer_parsed: Any = None,
+        reader_parsed: Any = None,
+        scanner: Any = None,
+    ) -> None:
+        self.schema = schema
+        self.json = json
+        self.writer_parsed = writer_parsed
+        self.reader_parsed = reader_parsed
+        self.scanner = scanner
+        self.recursive = _is_recursive(schema)
 
 
 class Deserializer:
@@ -1125,15 +1343,13 @@ class Deserializer:
         self._registry, _ = _open_registry(registry)
         self._reader = None if reader_schema is None else _as_schema(reader_schema)
         self._validate = validate
-        self._writers: dict[int, tuple[Any, Any]] = {}
+        self._writers: dict[int, _WriterEntry] = {}
 
-    def _schemas(self, schema_id: int) -> tuple[Any, Any]:
-        """fastavro's parsed writer and reader schemas for ``schema_id``, checked once."""
+    def _schemas(self, schema_id: int) -> _WriterEntry:
+        """What decoding ``schema_id`` needs, looked up and checked once."""
         known = self._writers.get(schema_id)
         if known is not None:
             return known
-        from schemakit.errors import DecodeError
-
         try:
             writer = self._registry.get_by_id(schema_id)
         except LookupError as exc:
@@ -1158,52 +1374,106 @@ class Deserializer:
             from schemakit.codec._json import JsonRecordCodec
 
             # Validated against the reader schema when one is given, else the writer's.
-            codec = JsonRecordCodec(reader if reader is not None else writer)
-            pair: tuple[Any, Any] = (codec, None)
+            entry = _WriterEntry(writer, JsonRecordCodec(reader if reader is not None else writer))
         else:
-            pair = (writer._parsed, None if reader is None else reader._parsed)
-        self._writers[schema_id] = pair
-        return pair
+            from schemakit.codec._scan import BodyScanner, fastavro_schema
+
+            entry = _WriterEntry(
+                writer,
+                None,
+                fastavro_schema(writer.to_dict()),
+                None if reader is None else fastavro_schema(reader.to_dict()),
+                BodyScanner(writer._parsed),
+            )
+        self._writers[schema_id] = entry
+        return entry
 
     def decode(self, record: bytes) -> Any:
         """One record (wire-format bytes) as a Python value (a dict for a record schema).
 
+        The body is first checked by the batch decoder's rules and limits (a compiled walk of
+        the bytes that builds nothing); only a body that passes is read by fastavro, so a
+        record gives the value :func:`decode` gives it, or the same :class:`DecodeError`, and
+        no record can crash the process, hang or allocate without bound. Nesting (records,
+        arrays, maps) is limited to :data:`~schemakit.codec._scan.MAX_DEPTH` (500) levels, which
+        only recursive schemas can reach.
+
         Raises
         ------
         DecodeError
-            Bad magic byte, unknown schema id, a truncated body or (with ``validate``)
-            bytes left over.
+            Bad magic byte, unknown schema id, a bad body (with the reason and field path of
+            :func:`decode`'s reason table) or (with ``validate``) bytes left over.
         """
         from fastavro import schemaless_reader
 
-        from schemakit.errors import DecodeError
-
+        if type(record) is not bytes:
+            record = bytes(record)
         if len(record) < 5 or record[0] != 0:
             reason = _header_reason(record)
             raise DecodeError(f"cannot decode the record: {reason}", reason=reason)
         schema_id = int.from_bytes(record[1:5], "big")
-        writer, reader = self._schemas(schema_id)
-        if not isinstance(writer, dict | list | str):  # a JSON Schema writer's codec
-            return writer.decode(record[5:], schema_id=schema_id, validate=self._validate)
+        entry = self._schemas(schema_id)
+        if entry.json is not None:  # a JSON Schema writer's codec
+            return entry.json.decode(record[5:], schema_id=schema_id, validate=self._validate)
+        assert entry.scanner is not None
+        failure, end = entry.scanner.check(record, 5)
+        if failure is None and self._validate and end != len(record):
+            failure = _TRAILING
+        if failure is not None:
+            self._refuse(record, schema_id, entry, failure, end)
         body = io.BytesIO(record)
         body.seek(5)
         try:
-            value = schemaless_reader(body, writer, reader)
-        except (EOFError, ValueError, IndexError, TypeError, UnicodeDecodeError) as exc:
-            detail = "the body ends early (truncated)" if isinstance(exc, EOFError) else exc
+            return schemaless_reader(body, entry.writer_parsed, entry.reader_parsed)
+        except (OverflowError, ValueError) as exc:
+            # Past the scan the bytes are well formed: a date or time Python cannot hold
+            from schemakit.codec._scan import PYTHON_RANGE_REASON
+
             raise DecodeError(
-                f"cannot decode the record with schema id {schema_id}: {detail}",
+                f"row 0 (schema id {schema_id}): {PYTHON_RANGE_REASON} ({exc})",
+                row=0,
                 schema_id=schema_id,
-                reason="truncated body" if isinstance(exc, EOFError) else "bad body",
+                reason=PYTHON_RANGE_REASON,
             ) from exc
-        if self._validate and body.tell() != len(record):
-            left = len(record) - body.tell()
+        except (EOFError, IndexError, TypeError, KeyError) as exc:
+            # without validate, a reader schema that cannot read the writer's
             raise DecodeError(
-                f"{left} trailing bytes after the record body (schema id {schema_id})",
+                f"cannot decode the record with schema id {schema_id}: {exc}",
                 schema_id=schema_id,
-                reason="trailing bytes",
-            )
-        return value
+                reason="bad body",
+            ) from exc
+
+    def _refuse(
+        self, record: bytes, schema_id: int, entry: _WriterEntry, failure: Any, end: int
+    ) -> None:
+        """Raise the batch decoder's error for ``record``, the one reason table's wording.
+
+        A writer schema Arrow cannot hold (a recursive one) has no batch decoder: the scan's
+        own reason and path are worded the same way.
+        """
+        from schemakit.codec._reader import decode_bodies
+        from schemakit.codec._scan import ScanFailure
+
+        if not entry.recursive:
+            values = np.frombuffer(record, np.uint8)
+            bounds = (np.array([5], np.int64), np.array([len(record)], np.int64), values)
+            reader = self._reader if self._reader is not None else entry.schema
+            decode_bodies(bounds, entry.schema, reader, schema_id=schema_id)
+            if failure is not _TRAILING:
+                return  # stricter than the batch rules (a check it skips): read it
+        if failure is _TRAILING:
+            reason = "trailing bytes"
+            detail = f": {len(record) - end} byte(s) left after the record"
+        else:
+            assert isinstance(failure, ScanFailure)
+            reason = failure.reason
+            detail = f" at field {failure.path.lstrip('.')!r}" if failure.path else ""
+        raise DecodeError(
+            f"row 0 (schema id {schema_id}): {reason}{detail}",
+            row=0,
+            schema_id=schema_id,
+            reason=reason,
+        )
 
     def decode_batch(self, records: Any, **options: Any) -> Any:
         """Many records at once, columnar; see :func:`decode` for ``output`` and ``errors``."""

@@ -8,8 +8,12 @@ Each input picks a fixed, compatible writer/reader schema pair and a decode path
 kernel, lockstep numba kernels, numpy), is split into a few bodies with
 ``atheris.FuzzedDataProvider`` and decoded with ``errors="raise"`` and ``errors="null"``; the
 bodies are also framed with a Confluent header (magic byte and schema id from the input) and run
-through ``parse_headers``. Only :class:`~schemakit.errors.DecodeError` may escape; anything else
-is a finding. The seed corpus (valid ``fastavro.schemaless_writer`` bodies for every pair) is
+through ``parse_headers``, and each framed record through ``sk.Deserializer.decode`` (the
+single-record path: its bounded scan, then fastavro), which must agree with the batch decoder
+on that record (both succeed, or both fail with the same reason); a recursive schema (no batch
+decoder) goes through the single-record path alone. Only
+:class:`~schemakit.errors.DecodeError` may escape; anything else is a finding. The seed
+corpus (valid ``fastavro.schemaless_writer`` bodies for every pair) is
 written to a temporary directory at start-up, so nothing binary lives in git.
 
 Memory: a long run's RSS grows (about 20 KB per input). That growth comes from atheris's
@@ -36,11 +40,13 @@ import atheris
 # instrumented bytecode, so those modules are imported plain and their other functions and
 # methods are instrumented below.
 with atheris.instrument_imports(
-    include=["schemakit"], exclude=["schemakit.codec._reader", "schemakit.codec._framing"]
+    include=["schemakit"],
+    exclude=["schemakit.codec._reader", "schemakit.codec._framing", "schemakit.codec._scan"],
 ):
     import schemakit.codec._framing as _framing
     import schemakit.codec._reader as _reader
-    from schemakit import Schema
+    import schemakit.codec._scan as _scan
+    from schemakit import Deserializer, Registry, Schema
     from schemakit.codec import decode_bodies, parse_headers
     from schemakit.errors import DecodeError
 
@@ -52,7 +58,7 @@ import pyarrow as pa
 
 
 def _instrument_plain_modules() -> None:
-    for module in (_reader, _framing):
+    for module in (_reader, _framing, _scan):
         for name, obj in list(vars(module).items()):
             if name.startswith("_py_") or getattr(obj, "__module__", None) != module.__name__:
                 continue
@@ -172,6 +178,16 @@ LOGICAL = {
     ],
 }
 
+LINKED = {
+    "type": "record",
+    "name": "Node",
+    "fields": [
+        {"name": "v", "type": "long"},
+        {"name": "kids", "type": {"type": "array", "items": "Node"}},
+        {"name": "next", "type": ["null", "Node"]},
+    ],
+}
+
 PAIRS: list[tuple[dict[str, Any], dict[str, Any]]] = [
     (FLAT, FLAT),
     (NULLABLE, NULLABLE),
@@ -180,6 +196,11 @@ PAIRS: list[tuple[dict[str, Any], dict[str, Any]]] = [
     (LOGICAL, LOGICAL),
 ]
 PARSED = [(Schema.parse(w), Schema.parse(r)) for w, r in PAIRS]
+REGISTRY = Registry(":memory:")
+IDS = [REGISTRY.register(f"fuzz-{i}-value", w).id for i, (w, _r) in enumerate(PARSED)]
+LINKED_ID = REGISTRY.register("fuzz-linked-value", Schema.parse(LINKED)).id
+SINGLE = [Deserializer(REGISTRY, reader_schema=r) for _w, r in PARSED]
+SINGLE_LINKED = Deserializer(REGISTRY)
 
 SAMPLES: list[list[dict[str, Any]]] = [
     [
@@ -263,7 +284,8 @@ def TestOneInput(data: bytes) -> None:
     if len(raw) < 6:
         return
     # The rest is split by hand (u16 length prefixes, 0xFFFF = null) so seeds stay meaningful.
-    writer, reader = PARSED[raw[0] % len(PARSED)]
+    which = raw[0] % len(PARSED)
+    writer, reader = PARSED[which]
     _set_mode(raw[1] % 3)
     header = bytes([raw[1] >> 7]) + raw[2:6]
     rest = fdp.ConsumeBytes(fdp.remaining_bytes())
@@ -305,6 +327,28 @@ def TestOneInput(data: bytes) -> None:
         parts = [framed[i].as_py()[5:] for i in range(len(bodies)) if good[i]]
         with contextlib.suppress(DecodeError):
             decode_bodies(pa.array(parts, pa.binary()), writer, reader)
+
+    # One record at a time: the single-record path agrees with the batch decoder.
+    for body in bodies[:2]:
+        if body is None:
+            continue
+        record = b"\x00" + IDS[which].to_bytes(4, "big") + body
+        single = _reason_of(lambda r=record: SINGLE[which].decode(r))
+        batch = _reason_of(lambda b=body: decode_bodies(pa.array([b], pa.binary()), writer, reader))
+        # a date beyond year 9999 is well formed (Arrow holds it), but no Python value can
+        if single != batch and single != _scan.PYTHON_RANGE_REASON:
+            raise AssertionError(
+                f"pair {which}, body {body.hex()}: single record {single!r}, batch {batch!r}"
+            )
+        _reason_of(lambda b=body: SINGLE_LINKED.decode(b"\x00" + LINKED_ID.to_bytes(4, "big") + b))
+
+
+def _reason_of(call: Any) -> str | None:
+    try:
+        call()
+    except DecodeError as exc:
+        return str(exc.reason)
+    return None
 
 
 def main() -> None:

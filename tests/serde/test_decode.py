@@ -280,7 +280,37 @@ def test_json_schema_subjects_round_trip_and_validate(registry: sk.Registry) -> 
     lists = pd.DataFrame({"a": [1, 2], "b": [["x"], ["y"]]})
     with pytest.raises(sk.EncodeError, match=r"row 0 .*\$\.b"):
         sk.encode(lists, "j-value", registry=registry, schema=schema)
-    with pytest.raises(sk.EncodeError, match="column a") as info:
+    with pytest.raises(sk.EncodeError, match="column 'a' at row 1: value 'no'") as info:
         sk.encode(pd.DataFrame({"a": [1, "no"]}), "j-value", registry=registry, schema=schema)
-    assert info.value.column == "a"
+    assert (info.value.column, info.value.row, info.value.value) == ("a", 1, "no")
     assert registry.versions("j-value") == [1]
+
+
+UNION = {
+    "type": "record",
+    "name": "U",
+    "fields": [
+        {"name": "u", "type": ["null", "string", "long"]},
+        {"name": "items", "type": {"type": "array", "items": ["string", "long"]}},
+        {"name": "n", "type": "long"},
+    ],
+}
+
+
+@pytest.mark.parametrize("backend", ["numpy_nullable", "pyarrow"])
+def test_general_unions_decode_to_pandas_as_python_values(
+    registry: sk.Registry, backend: str
+) -> None:
+    serializer = sk.Serializer(registry, "union-value", UNION)
+    rows = [
+        {"u": None, "items": [], "n": 1},
+        {"u": "a", "items": ["x", 2], "n": 2},
+        {"u": 5, "items": [3], "n": 3},
+    ]
+    frame = sk.decode([serializer.encode(r) for r in rows], registry, dtype_backend=backend)
+    assert list(frame.columns) == ["u", "items", "n"]
+    assert frame["u"].dtype == object
+    assert frame["u"].tolist() == [None, "a", 5]
+    assert frame["items"].tolist() == [[], ["x", 2], [3]]
+    assert frame["n"].tolist() == [1, 2, 3]
+    assert "a" in repr(frame)  # printable, whichever backend

@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo test lint typecheck docs pytest bench fuzz format clean
+.PHONY: demo lab test system-deps lint typecheck docs pytest bench fuzz format clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -21,7 +21,16 @@ $(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
 demo: $(VENV)/.installed-demo
 	$(BIN)/schemakit demo
 
-test: $(VENV)/.installed-dev lint typecheck docs pytest
+# JupyterLab on the executed notebooks (the `lab` extra: JupyterLab and the widgets).
+lab: | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e '.[lab]'
+	$(BIN)/jupyter lab notebooks/
+
+test: system-deps $(VENV)/.installed-dev lint typecheck docs pytest
+
+# Debian packages the suite needs (chromium, libatomic1, …): installed when missing, as root.
+system-deps:
+	scripts/install-system-deps
 
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check schemakit tests benchmarks docs/_hooks.py
@@ -36,7 +45,7 @@ docs: $(VENV)/.installed-dev
 	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict --quiet \
 		--site-dir $${TMPDIR:-/tmp}/schemakit-site
 
-pytest: $(VENV)/.installed-dev
+pytest: system-deps $(VENV)/.installed-dev
 	$(BIN)/pytest -n 2 --doctest-modules schemakit tests
 
 format: $(VENV)/.installed-dev

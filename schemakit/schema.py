@@ -924,7 +924,7 @@ class Schema:
             return canonical
         return self._canonical
 
-    def fingerprint(self, *, algorithm: str = "CRC-64-AVRO") -> str:
+    def fingerprint(self, algorithm: str = "CRC-64-AVRO") -> str:
         """The fingerprint of :attr:`canonical_form`, as hex, exactly as fastavro computes it.
 
         Parameters

@@ -12,7 +12,7 @@ import operator
 import os
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Literal, cast, overload
+from typing import TYPE_CHECKING, Any, Literal, TypeVar, cast, overload
 
 from schemakit import _html
 from schemakit._typing import CompatibilityLevel, Mode, allowed
@@ -23,6 +23,8 @@ from schemakit.errors import (
     InvalidSubjectError,
     InvalidVersionError,
     SchemaIdConflictError,
+    SubjectNotFoundError,
+    VersionNotFoundError,
 )
 from schemakit.registry._backend import (
     Backend,
@@ -75,6 +77,9 @@ def _resolve_location(location: str | os.PathLike[str] | None) -> str:
     return os.path.abspath(os.path.expanduser(text))
 
 
+_T = TypeVar("_T")
+
+
 def _check_subject(subject: object) -> str:
     reason = subject_problem(subject)
     if reason is not None:
@@ -102,6 +107,14 @@ def _check_version(version: object) -> int | None:
         return number
     message = f"invalid version {version!r}: a version is a positive int or 'latest'"
     raise InvalidVersionError(message)
+
+
+def _page(items: list[_T], offset: int, limit: int | None) -> list[_T]:
+    """``items[offset:offset + limit]`` as Confluent pages lists (a limit below 1: all)."""
+    start = max(int(offset), 0)
+    if limit is None or int(limit) < 1:
+        return items[start:]
+    return items[start : start + int(limit)]
 
 
 def _check_id(schema_id: object) -> int:
@@ -567,13 +580,32 @@ class Registry:
         """
         return self.get_version(subject, "latest")
 
-    def versions(self, subject: str, *, deleted: bool = False) -> list[int]:
-        """The versions of a subject, ascending (soft-deleted ones with ``deleted=True``).
+    def versions(
+        self,
+        subject: str,
+        *,
+        deleted: bool = False,
+        deleted_only: bool = False,
+        offset: int = 0,
+        limit: int | None = None,
+    ) -> list[int]:
+        """The versions of a subject, ascending.
+
+        Parameters
+        ----------
+        subject : str
+        deleted : bool, default False
+            Soft-deleted versions too.
+        deleted_only : bool, default False
+            Only the soft-deleted versions (as Confluent's ``deletedOnly``).
+        offset, limit : int
+            A page of the list: skip ``offset`` entries, then at most ``limit`` (``None`` or a
+            number below 1: all).
 
         Raises
         ------
         SubjectNotFoundError
-            The subject has no (live) version (40401).
+            The subject has no (live) version (40401; with ``deleted_only``, no version at all).
         InvalidSubjectError
 
         See Also
@@ -581,16 +613,46 @@ class Registry:
         Confluent REST: ``GET /subjects/{subject}/versions``.
         """
         subject = _check_subject(subject)
-        return [r.version for r in self._backend.version_rows(subject, deleted=deleted)]
+        rows = self._backend.version_rows(subject, deleted=deleted or deleted_only)
+        numbers = [r.version for r in rows if r.deleted or not deleted_only]
+        return _page(numbers, offset, limit)
 
-    def subjects(self, *, deleted: bool = False) -> list[str]:
-        """Subjects with a live version, sorted; ``deleted=True`` adds soft-deleted ones.
+    def subjects(
+        self,
+        *,
+        deleted: bool = False,
+        deleted_only: bool = False,
+        prefix: str | None = None,
+        offset: int = 0,
+        limit: int | None = None,
+    ) -> list[str]:
+        """Subjects with a live version, sorted.
+
+        Parameters
+        ----------
+        deleted : bool, default False
+            Subjects whose versions are all soft-deleted too.
+        deleted_only : bool, default False
+            Only those (as Confluent's ``deletedOnly``): never a subject with a live version.
+        prefix : str, optional
+            Only subjects that start with it (Confluent's ``subjectPrefix``).
+        offset, limit : int
+            A page of the sorted list: skip ``offset``, then at most ``limit`` (``None`` or a
+            number below 1: all).
 
         See Also
         --------
-        Confluent REST: ``GET /subjects`` (``?deleted=true``).
+        Confluent REST: ``GET /subjects`` (``deleted``, ``deletedOnly``, ``subjectPrefix``,
+        ``offset``, ``limit``).
         """
-        return self._backend.subjects(deleted=deleted)
+        if deleted_only:
+            live = set(self._backend.subjects(deleted=False))
+            names = [n for n in self._backend.subjects(deleted=True) if n not in live]
+        else:
+            names = self._backend.subjects(deleted=deleted)
+        if prefix is not None:
+            names = [n for n in names if n.startswith(prefix)]
+        return _page(sorted(names), offset, limit)
 
     def lookup(
         self,
@@ -669,8 +731,10 @@ class Registry:
 
         Raises
         ------
-        SubjectNotFoundError, VersionNotFoundError
-            With ``version``: the subject has no live version, or not this one (40401, 40402).
+        VersionNotFoundError
+            With a numbered ``version``: the subject has no such live version (40402). Against
+            ``"latest"`` of a subject without versions, as against the subject, anything is
+            compatible (Confluent answers the same).
         SchemaParseError, InvalidSubjectError, InvalidVersionError
 
         See Also
@@ -682,8 +746,20 @@ class Registry:
         subject = _check_subject(subject)
         number = None if version is None else _check_version(version)
         parsed, _ = self._parse(schema, schema_type)
-        if version is not None:
-            rows = [self._backend.version(subject, number, deleted=False)]
+        if version is not None and number is None:  # "latest"
+            try:
+                rows = [self._backend.version(subject, None, deleted=False)]
+            except LookupError:  # Confluent: nothing to be incompatible with yet
+                rows = []
+        elif version is not None:
+            try:
+                rows = [self._backend.version(subject, number, deleted=False)]
+            except SubjectNotFoundError as exc:  # Confluent answers 40402 then, not 40401
+                raise VersionNotFoundError(
+                    f"version {number} of subject {subject!r} not found",
+                    subject=subject,
+                    version=number,
+                ) from exc
         else:
             try:
                 rows = self._backend.version_rows(subject, deleted=False)

@@ -19,6 +19,7 @@ __all__ = [
     "BodyLimitMiddleware",
     "ContentTypeMiddleware",
     "EscapedPathMiddleware",
+    "TrailingSlashMiddleware",
     "path_value",
 ]
 
@@ -48,6 +49,28 @@ def _route_segment(raw: str) -> str:
     # Decode the segment, then escape only what would change the routing: '%' and '/'.
     text = unquote(raw, errors="surrogateescape")
     return text.replace("%", "%25").replace("/", "%2F")
+
+
+class TrailingSlashMiddleware:
+    """Answer ``/subjects/`` as ``/subjects``, as Confluent does: never a redirect.
+
+    Starlette would answer 307 with an empty body, which registry clients read as JSON and fail
+    on. Only one trailing slash goes (``/subjects//`` still routes nowhere); ``/`` stays.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            path: str = scope["path"]
+            if len(path) > 1 and path.endswith("/"):
+                scope = dict(scope)
+                scope["path"] = path[:-1]
+                raw: bytes | None = scope.get("raw_path")
+                if raw and raw.endswith(b"/"):
+                    scope["raw_path"] = raw[:-1]
+        await self.app(scope, receive, send)
 
 
 class EscapedPathMiddleware:

@@ -46,6 +46,7 @@ from schemakit.server._middleware import (
     BodyLimitMiddleware,
     ContentTypeMiddleware,
     EscapedPathMiddleware,
+    TrailingSlashMiddleware,
     path_value,
 )
 
@@ -212,6 +213,16 @@ IdParam = Annotated[
     ),
 ]
 DeletedQuery = Annotated[bool, Query(description="Include soft-deleted entries.")]
+DeletedOnlyQuery = Annotated[
+    bool, Query(alias="deletedOnly", description="Only soft-deleted entries.")
+]
+# confluent-kafka-python (2.16) sends ``deleted_only``, which Confluent's server ignores: read
+# it too, so its get_subjects(deleted_only=True) never lists a live subject.
+DeletedOnlySnakeQuery = Annotated[
+    bool, Query(alias="deleted_only", description="As deletedOnly.", include_in_schema=False)
+]
+OffsetQuery = Annotated[int, Query(description="Skip this many entries of the list.")]
+LimitQuery = Annotated[int, Query(description="At most this many entries (-1: all).")]
 PermanentQuery = Annotated[bool, Query(description="Delete for good (after a soft delete).")]
 NormalizeQuery = Annotated[bool, Query(description="Compare schemas by their normalized form.")]
 VerboseQuery = Annotated[bool, Query(description="Include the reasons of incompatibility.")]
@@ -360,11 +371,14 @@ def create_app(
         default_response_class=RegistryJSONResponse,
         lifespan=lifespan,
         responses=_ERRORS,
+        # Confluent answers /subjects/ as /subjects; a 307 with an empty body breaks clients
+        redirect_slashes=False,
     )
     app.state.registry_location = guarded.registry.location
     _add_error_handlers(app)
     _add_routes(app, guarded)
     app.add_middleware(EscapedPathMiddleware)
+    app.add_middleware(TrailingSlashMiddleware)
     app.add_middleware(ContentTypeMiddleware)
     app.add_middleware(BodyLimitMiddleware, max_bytes=max_body_bytes)
     if checker is not None:
@@ -470,19 +484,41 @@ def _add_routes(app: FastAPI, guarded: _Guarded) -> None:
     @app.get("/subjects", summary="Subjects", tags=["subjects"])
     def subjects(
         deleted: DeletedQuery = False,
+        deleted_only: DeletedOnlyQuery = False,
+        deleted_only_snake: DeletedOnlySnakeQuery = False,
         subject_prefix: Annotated[
             str | None, Query(alias="subjectPrefix", description="Only subjects starting so.")
         ] = None,
+        offset: OffsetQuery = 0,
+        limit: LimitQuery = -1,
     ) -> list[str]:
         """Subjects with a live version (soft-deleted ones too with ``deleted``)."""
-        names = call(lambda reg: reg.subjects(deleted=deleted))
-        return [n for n in names if subject_prefix is None or n.startswith(subject_prefix)]
+        return call(
+            lambda reg: reg.subjects(
+                deleted=deleted,
+                deleted_only=deleted_only or deleted_only_snake,
+                prefix=subject_prefix,
+                offset=offset,
+                limit=limit,
+            )
+        )
 
     @app.get("/subjects/{subject}/versions", summary="Versions of a subject", tags=["subjects"])
-    def versions(subject: SubjectParam, deleted: DeletedQuery = False) -> list[int]:
+    def versions(
+        subject: SubjectParam,
+        deleted: DeletedQuery = False,
+        deleted_only: DeletedOnlyQuery = False,
+        deleted_only_snake: DeletedOnlySnakeQuery = False,
+        offset: OffsetQuery = 0,
+        limit: LimitQuery = -1,
+    ) -> list[int]:
         """The versions of a subject, ascending."""
-        name = path_value(subject)
-        return call(lambda reg: reg.versions(name, deleted=deleted))
+        name, only = path_value(subject), deleted_only or deleted_only_snake
+        return call(
+            lambda reg: reg.versions(
+                name, deleted=deleted, deleted_only=only, offset=offset, limit=limit
+            )
+        )
 
     @app.get(
         "/subjects/{subject}/versions/{version}",

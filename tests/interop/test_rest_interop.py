@@ -187,3 +187,42 @@ def test_sk_records_decode_with_confluent_and_bodies_match(
     assert [r[:5] for r in theirs] == [r[:5] for r in ours_records]
     for i, (mine, other) in enumerate(zip(ours_records, theirs, strict=True)):
         assert mine[5:] == other[5:], f"row {i}"
+
+
+def test_listings_filter_and_page_as_confluent_does(client: SchemaRegistryClient) -> None:
+    prefix = f"p-{uuid.uuid4().hex[:8]}-"
+    for name in ("a", "b", "c"):
+        client.register_schema(prefix + name, Schema(V1, "AVRO"))
+    client.delete_subject(prefix + "b")
+    client.register_schema(prefix + "c", Schema(V2, "AVRO"))
+    client.delete_version(prefix + "c", 1)
+    assert client.get_subjects(subject_prefix=prefix) == [prefix + "a", prefix + "c"]
+    assert client.get_subjects(subject_prefix=prefix, deleted_only=True) == [prefix + "b"]
+    assert client.get_subjects(subject_prefix=prefix, deleted=True, offset=1, limit=1) == [
+        prefix + "b"
+    ]
+    assert client.get_versions(prefix + "c", deleted_only=True) == [1]
+    assert client.get_versions(prefix + "c", deleted=True, limit=1) == [1]
+
+
+def test_compatibility_before_the_first_version(client: SchemaRegistryClient, subject: str) -> None:
+    assert client.test_compatibility(subject, Schema(V1, "AVRO")) is True
+    assert _code(client.test_compatibility, subject, Schema(V1, "AVRO"), version=1) == 40402
+
+
+@pytest.mark.parametrize(
+    "path", ["/subjects", "/config", "/mode", "/schemas/types", "/subjects/{s}/versions"]
+)
+def test_a_trailing_slash_is_answered_not_redirected(
+    url: str, client: SchemaRegistryClient, subject: str, path: str
+) -> None:
+    import httpx
+
+    client.register_schema(subject, Schema(V1, "AVRO"))
+    path = path.format(s=subject)
+    with httpx.Client(base_url=url, follow_redirects=False) as http:
+        plain, slashed = http.get(path), http.get(path + "/")
+        assert slashed.status_code == plain.status_code == 200
+        assert slashed.json() == plain.json()
+        put = http.put("/config/" + subject + "/", json={"compatibility": "FULL"})
+        assert (put.status_code, put.json()) == (200, {"compatibility": "FULL"})

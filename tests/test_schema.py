@@ -806,3 +806,12 @@ def test_json_that_no_registry_can_store_is_a_parse_error(
     with pytest.raises(SchemaParseError, match=fragment) as info:
         Schema.parse(text, schema_type=schema_type)
     assert info.value.path == path
+
+
+def test_fingerprint_takes_the_algorithm_positionally() -> None:
+    import fastavro
+
+    schema = Schema.parse({"type": "record", "name": "R", "fields": [{"name": "a", "type": "int"}]})
+    for algorithm in ("MD5", "SHA-256", "CRC-64-AVRO"):
+        expected = fastavro.schema.fingerprint(schema.canonical_form, algorithm)
+        assert schema.fingerprint(algorithm) == schema.fingerprint(algorithm=algorithm) == expected

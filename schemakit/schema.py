@@ -21,6 +21,10 @@ section), the walk decides:
   ``"order"`` is read case-insensitively, as in Java.
 
 JSON schemas are checked against their metaschema with ``jsonschema``.
+
+Both are first checked, without recursion, against :data:`MAX_SCHEMA_DEPTH`, the one limit on
+how deeply a schema nests: every later walk over a schema recurses along its nesting, so what
+parses never fails later with a ``RecursionError``.
 """
 
 from __future__ import annotations
@@ -1012,11 +1016,24 @@ class Schema:
         SchemaParseError
             Invalid JSON (with line and column), or a schema the specification rejects; the
             message and ``.path`` name where, as a JSON pointer such as ``/fields/3/type``.
-            Also for ``schema_type="PROTOBUF"``, not supported yet.
+            Also for a schema nested deeper than :data:`MAX_SCHEMA_DEPTH` (see Notes), and for
+            ``schema_type="PROTOBUF"``, not supported yet.
         ValueError
             ``schema_type`` is not one of AVRO, JSON, PROTOBUF.
         TypeError
             ``text_or_dict`` is of another Python type.
+
+        Notes
+        -----
+        A schema may nest at most :data:`MAX_SCHEMA_DEPTH` (64) levels: JSON objects and arrays
+        of the document inside one another, where a reference to a named Avro type, or a local
+        ``$ref``, counts as deep as the definition it names (a reference back to an enclosing
+        type, recursion, adds nothing). An Avro record inside a record's field is three levels
+        (the record, its ``fields``, the field), an array, map or union one. Every walk over a
+        schema recurses along its nesting, so the limit is checked here, once, and whatever
+        parses works everywhere: ``to_arrow``, compatibility, the codecs, the registry.
+        The message names the first place past the limit (docs/concepts.md, "How deep a schema
+        may nest").
 
         See Also
         --------
@@ -1039,6 +1056,10 @@ class Schema:
         Traceback (most recent call last):
         ...
         schemakit.errors.SchemaParseError: invalid Avro schema at /fields/0/type: unknown type ...
+        >>> Schema.parse('{"type": "array", "items": ' * 65 + '"int"' + "}" * 65)
+        Traceback (most recent call last):
+        ...
+        schemakit.errors.SchemaParseError: invalid Avro schema at /items/...: nested 65 levels ...
         """
         if isinstance(text_or_dict, Schema):
             kind = check_option("schema_type", schema_type, allowed(SchemaType), upper=True)

@@ -640,3 +640,34 @@ def test_property_avro_schemas_around_the_limit(built: Built) -> None:
 @given(built=_around_the_limit("JSON"))
 def test_property_json_schemas_around_the_limit(built: Built) -> None:
     _property("JSON", built)
+
+
+# --------------------------------------------------------------------------------------------
+# Inference from data nested past the limit
+# --------------------------------------------------------------------------------------------
+
+
+def _deep_struct_table(levels: int) -> pa.Table:
+    dtype: pa.DataType = pa.int64()
+    for _ in range(levels):
+        dtype = pa.struct([pa.field("f", dtype)])
+    # A shallow column first, so the error must pick the deep one.
+    return pa.table({"id": pa.array([1], pa.int64()), "deep": pa.nulls(1, type=dtype)})
+
+
+@pytest.mark.parametrize("format_", ["avro", "json"])
+@pytest.mark.parametrize("levels", [MAX_SCHEMA_DEPTH, 3000], ids=["past-the-limit", "3000"])
+def test_infer_from_data_nested_past_the_limit_names_the_column(format_: str, levels: int) -> None:
+    # 3000 levels is deeper than inference's own walk of the Arrow type could go.
+    with pytest.raises(sk.InferenceError) as caught:
+        sk.infer(_deep_struct_table(levels), format=format_)
+    assert caught.value.column == "deep"
+    assert "'deep'" in str(caught.value)
+    assert "MAX_SCHEMA_DEPTH" in str(caught.value)
+
+
+@pytest.mark.parametrize("format_", ["avro", "json"])
+def test_infer_from_data_within_the_limit(format_: str) -> None:
+    schema = sk.infer(_deep_struct_table(8), format=format_)
+    assert schema.fields == ("id", "deep")
+    assert _depth(schema.to_dict()) <= MAX_SCHEMA_DEPTH

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import io
 import json
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -362,6 +363,72 @@ def test_references_past_the_limit_name_the_reference(
         assert _first_too_deep(inlined).startswith(where.removesuffix("/$ref") + "/in/")
 
 
+def test_a_reference_to_a_record_with_named_types_inside_converts_to_arrow() -> None:
+    # Each reference reuses the record's struct; walking the definition again would meet its
+    # nested named type a second time.
+    inner = {"type": "record", "name": "T", "fields": [{"name": "v", "type": "long"}]}
+    outer = {"type": "record", "name": "S", "fields": [{"name": "x", "type": inner}]}
+    schema = sk.Schema.parse(
+        {
+            "type": "record",
+            "name": "Root",
+            "fields": [
+                {"name": "a", "type": outer},
+                {"name": "b", "type": "S"},
+                {"name": "c", "type": "T"},
+            ],
+        }
+    )
+    t = pa.struct([pa.field("v", pa.int64(), nullable=False)])
+    s = pa.struct([pa.field("x", t, nullable=False)])
+    assert schema.to_arrow() == pa.schema(
+        [
+            pa.field("a", s, nullable=False),
+            pa.field("b", s, nullable=False),
+            pa.field("c", t, nullable=False),
+        ]
+    )
+
+
+def test_references_that_double_at_each_level_convert_in_linear_time() -> None:
+    # Ti has two fields of type T(i-1): 2**n leaves once expanded, n definitions written.
+    fields: list[Any] = [
+        {
+            "name": "t0",
+            "type": {"type": "record", "name": "T0", "fields": [{"name": "x", "type": "long"}]},
+        }
+    ]
+    n = 0
+    while True:
+        n += 1
+        t = {
+            "type": "record",
+            "name": f"T{n}",
+            "fields": [{"name": "a", "type": f"T{n - 1}"}, {"name": "b", "type": f"T{n - 1}"}],
+        }
+        candidate = {
+            "type": "record",
+            "name": "Root",
+            "fields": [*fields, {"name": f"t{n}", "type": t}],
+        }
+        try:
+            sk.Schema.parse(candidate)
+        except sk.SchemaParseError:
+            break
+        fields.append({"name": f"t{n}", "type": t})
+    assert n > 15  # the limit allows 2**15 leaves and more
+    schema = sk.Schema.parse({"type": "record", "name": "Root", "fields": fields})
+    started = time.perf_counter()
+    arrow = schema.to_arrow()
+    assert time.perf_counter() - started < 5.0  # expanding each reference takes minutes
+    leaf = arrow.field(f"t{n - 1}").type
+    for _ in range(n - 1):
+        assert leaf.num_fields == 2
+        assert leaf.field(0).type == leaf.field(1).type
+        leaf = leaf.field(0).type
+    assert leaf == pa.struct([pa.field("x", pa.int64(), nullable=False)])
+
+
 RECURSIVE = [
     pytest.param(
         "AVRO",
@@ -671,3 +738,24 @@ def test_infer_from_data_within_the_limit(format_: str) -> None:
     schema = sk.infer(_deep_struct_table(8), format=format_)
     assert schema.fields == ("id", "deep")
     assert _depth(schema.to_dict()) <= MAX_SCHEMA_DEPTH
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        pytest.param('{"schema": ' + "[" * 100_000 + "]" * 100_000 + "}", id="schema-as-json"),
+        pytest.param(
+            '{"schema": "\\"long\\"", "references": ' + "[" * 100_000 + "]" * 100_000 + "}",
+            id="references",
+        ),
+        pytest.param(
+            '{"schema": "\\"long\\"", "x": ' + '{"a":' * 100_000 + "1" + "}" * 100_000 + "}",
+            id="extra-member",
+        ),
+    ],
+)
+def test_served_registry_deep_request_body_is_42201(served: httpx.Client, body: str) -> None:
+    answer = served.post("/subjects/deep-body/versions", content=body)
+    assert answer.status_code == 422
+    assert answer.json()["error_code"] == 42201
+    assert "deep-body" not in served.get("/subjects").json()

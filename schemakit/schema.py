@@ -1206,9 +1206,10 @@ class Schema:
         """
         from schemakit._arrow_types import avro_to_arrow_schema, json_to_arrow_schema
 
+        # The converters only read the document, so they get it without a copy.
         if self._schema_type == "AVRO":
-            return avro_to_arrow_schema(self.to_dict())
-        return json_to_arrow_schema(self.to_dict())
+            return avro_to_arrow_schema(self._doc)
+        return json_to_arrow_schema(self._doc)
 
     # -- comparison and display --------------------------------------------------------------
 

@@ -47,7 +47,7 @@ from typing import Any
 
 import pyarrow as pa
 
-from schemakit._names import fullname, split_fullname
+from schemakit._names import fullname, resolve_local_ref, split_fullname
 from schemakit.errors import InferenceError, SchemaParseError
 
 __all__ = [
@@ -164,6 +164,9 @@ class _AvroToArrow:
     def __init__(self) -> None:
         self.named: dict[str, Any] = {}
         self.in_progress: set[str] = set()
+        # fullname -> the struct a record became: each reference reuses it, so a schema whose
+        # records refer to one another many times converts in time linear in its size.
+        self.structs: dict[str, pa.DataType] = {}
 
     def field_list(self, fields: Any, namespace: str | None, where: str) -> list[pa.Field]:
         if not isinstance(fields, list):
@@ -196,7 +199,8 @@ class _AvroToArrow:
                 fields = self.field_list(schema.get("fields"), space, where)
             finally:
                 self.in_progress.discard(name)
-            return pa.struct(fields), False
+            self.structs[name] = pa.struct(fields)
+            return self.structs[name], False
         if kind == "enum":
             self.define(schema, namespace, where, done=True)
             return pa.dictionary(pa.int32(), pa.string()), False
@@ -252,6 +256,8 @@ class _AvroToArrow:
                     f"{where}: {full!r} is recursive, which an Arrow type cannot represent",
                     path=where,
                 )
+            if full in self.structs:
+                return self.structs[full]
             if full in self.named:
                 defined = self.named[full]
                 if defined.get("type") == "enum":
@@ -382,12 +388,9 @@ class _JsonToArrow:
             raise SchemaParseError(
                 f"{where}: only local $ref are supported, not {ref!r}", path=where
             )
-        node: Any = self.root
-        for part in [p for p in ref[1:].split("/") if p]:
-            part = part.replace("~1", "/").replace("~0", "~")
-            if not isinstance(node, Mapping) or part not in node:
-                raise SchemaParseError(f"{where}: $ref {ref!r} points nowhere", path=where)
-            node = node[part]
+        node = resolve_local_ref(self.root, ref)
+        if node is None:
+            raise SchemaParseError(f"{where}: $ref {ref!r} points nowhere", path=where)
         if not isinstance(node, Mapping):
             raise SchemaParseError(f"{where}: $ref {ref!r} is not a schema", path=where)
         return node

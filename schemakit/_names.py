@@ -20,12 +20,14 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterable
+from typing import Any
 
 __all__ = [
     "PRIMITIVE_TYPES",
     "fullname",
     "is_valid_name",
     "is_valid_namespace",
+    "resolve_local_ref",
     "sanitize_name",
     "sanitize_names",
     "split_fullname",
@@ -103,6 +105,27 @@ def sanitize_names(names: Iterable[str]) -> list[str]:
         taken.add(candidate)
         result.append(candidate)
     return result
+
+
+def resolve_local_ref(root: Any, ref: str) -> Any:
+    """The node a local JSON Schema ``$ref`` (``"#"``, ``"#/$defs/A"``) points to in ``root``.
+
+    The fragment is a JSON pointer (RFC 6901: ``~1`` is ``/``, ``~0`` is ``~``) that steps
+    through object keys and array indices. ``None`` when ``ref`` is not a local pointer or
+    points nowhere.
+    """
+    if not ref.startswith("#") or (len(ref) > 1 and ref[1] != "/"):
+        return None
+    node = root
+    for part in ref[2:].split("/") if len(ref) > 1 else ():
+        key = part.replace("~1", "/").replace("~0", "~")
+        if isinstance(node, dict) and key in node:
+            node = node[key]
+        elif isinstance(node, list) and key.isdigit() and int(key) < len(node):
+            node = node[int(key)]
+        else:
+            return None
+    return node
 
 
 NAMED_TYPES = frozenset({"record", "error", "enum", "fixed"})

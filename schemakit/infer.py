@@ -62,8 +62,8 @@ from schemakit._names import (
 from schemakit._profile import LIST_ITEM, MAP_VALUE, Path, Profile
 from schemakit._sources import profile as profile_data
 from schemakit._typing import Format, Mixed, Nullable, allowed, check_option
-from schemakit.errors import InferenceError
-from schemakit.schema import Schema
+from schemakit.errors import InferenceError, SchemaParseError
+from schemakit.schema import MAX_SCHEMA_DEPTH, Schema
 
 __all__ = ["infer"]
 
@@ -111,7 +111,8 @@ DuckDB relation, str or os.PathLike
     ------
     InferenceError
         A column whose type has no Avro equivalent, mixed Python types, a null with
-        ``nullable="never"``; the message names the column (field path) and row.
+        ``nullable="never"``; the message names the column (field path) and row. Also a
+        column whose type nests deeper than a schema may (``schemakit.schema.MAX_SCHEMA_DEPTH``).
     ValueError
         An option that is not one of its values, or an invalid name or namespace.
     TypeError
@@ -139,9 +140,51 @@ DuckDB relation, str or os.PathLike
     null_mode = cast(Nullable, check_option("nullable", nullable, allowed(Nullable)))
     mixed_mode = cast(Mixed, check_option("mixed", mixed, allowed(Mixed)))
     _check_name(name, namespace)
-    prof = profile_data(data, sample=sample, mixed=mixed_mode)
-    document = build(prof, name, namespace, format=fmt, nullable=null_mode)
-    return Schema.parse(document, schema_type="JSON" if fmt == "json" else "AVRO")
+    try:
+        prof = profile_data(data, sample=sample, mixed=mixed_mode)
+        document = build(prof, name, namespace, format=fmt, nullable=null_mode)
+    except RecursionError as exc:
+        # Profiling and building walk a column's type level by level; a type this deep is far
+        # past the depth any schema may have.
+        column = _deepest_column(getattr(data, "schema", None))
+        where = f"column {column!r}" if column is not None else "a column"
+        message = f"{where} nests too deeply for a schema {_DEPTH_RULE}"
+        raise InferenceError(message, column=column) from exc
+    try:
+        return Schema.parse(document, schema_type="JSON" if fmt == "json" else "AVRO")
+    except SchemaParseError as exc:
+        # Only the depth limit can refuse what inference builds: name the column.
+        column = _column_at(exc.path or "", prof, json=fmt == "json")
+        message = f"column {column!r} cannot be given a schema: {exc}"
+        raise InferenceError(message, column=column) from exc
+
+
+_DEPTH_RULE = f"(schemakit.schema.MAX_SCHEMA_DEPTH, {MAX_SCHEMA_DEPTH} levels)"
+
+
+def _deepest_column(schema: object) -> str | None:
+    """The column of an Arrow schema whose type nests deepest (no recursion), if one is given."""
+    if not isinstance(schema, pa.Schema) or not len(schema):
+        return None
+    depths: list[tuple[int, str]] = []
+    for column in schema:
+        deepest, stack = 0, [(column.type, 1)]
+        while stack:
+            dtype, depth = stack.pop()
+            deepest = max(deepest, depth)
+            stack.extend((dtype.field(i).type, depth + 1) for i in range(dtype.num_fields))
+        depths.append((deepest, str(column.name)))
+    return max(depths, key=lambda d: d[0])[1]
+
+
+def _column_at(pointer: str, prof: Profile, *, json: bool) -> str:
+    """The column of a pointer into the inferred schema (``/fields/3/…``, ``/properties/a/…``)."""
+    parts = pointer.split("/")
+    if json and len(parts) > 2 and parts[1] == "properties":
+        return parts[2].replace("~1", "/").replace("~0", "~")
+    if not json and len(parts) > 2 and parts[1] == "fields" and parts[2].isdigit():
+        return str(prof.schema.names[int(parts[2])])
+    return pointer
 
 
 def build(

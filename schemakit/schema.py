@@ -21,27 +21,47 @@ section), the walk decides:
   ``"order"`` is read case-insensitively, as in Java.
 
 JSON schemas are checked against their metaschema with ``jsonschema``.
+
+Both are first checked, without recursion, against :data:`MAX_SCHEMA_DEPTH`, the one limit on
+how deeply a schema nests: every later walk over a schema recurses along its nesting, so what
+parses never fails later with a ``RecursionError``.
 """
 
 from __future__ import annotations
 
-import copy
 import json
 import math
+import re
 from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING, Any, Literal, NamedTuple, NoReturn, TypeGuard, cast
 
 from schemakit import _html
-from schemakit._names import PRIMITIVE_TYPES, is_valid_name, is_valid_namespace, split_fullname
+from schemakit._names import (
+    PRIMITIVE_TYPES,
+    is_valid_name,
+    is_valid_namespace,
+    resolve_local_ref,
+    split_fullname,
+)
 from schemakit._typing import SchemaType, allowed, check_option
 from schemakit.errors import SchemaParseError
 
 if TYPE_CHECKING:
     import pyarrow as pa
 
-__all__ = ["Schema"]
+__all__ = ["MAX_SCHEMA_DEPTH", "Schema"]
+
+#: How deep a schema may nest: objects and arrays of the schema document inside one another,
+#: where a reference to a named Avro type, or a local JSON Schema ``$ref``, counts as deep as the
+#: definition it names (docs/concepts.md, "How deep a schema may nest"). A record costs three
+#: levels (the record, its ``fields``, the field), an array, map or union one. Every walk over a
+#: schema recurses along this nesting (the checks here, resolution, diff, the Arrow type, the
+#: codecs, and jsonschema at about eight Python frames a level), so the limit keeps each of them
+#: well inside Python's default stack of 1,000 frames, with room left for the caller's own.
+MAX_SCHEMA_DEPTH = 64
 
 _Path = tuple[str | int, ...]
+_Walked = tuple[Any, tuple[str, str], int]
 
 _NAMED = frozenset({"record", "error", "enum", "fixed"})
 _ORDERS = frozenset({"ascending", "descending", "ignore"})
@@ -59,9 +79,13 @@ def _pointer(path: _Path) -> str:
 
 
 def _fail(kind: str, path: _Path, what: str) -> NoReturn:
+    _fail_from(kind, path, what, None)
+
+
+def _fail_from(kind: str, path: _Path, what: str, cause: BaseException | None) -> NoReturn:
     pointer = _pointer(path)
     message = f"invalid {kind} schema at {pointer or 'the root'}: {what}"
-    raise SchemaParseError(message, path=pointer)
+    raise SchemaParseError(message, path=pointer) from cause
 
 
 def _is_int(value: object) -> TypeGuard[int]:
@@ -72,15 +96,43 @@ def _dumps(value: object) -> str:
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
 
 
+def _too_deep(depth: int | None = None) -> str:
+    """Why a schema nested past the limit is refused (one text for every place that checks)."""
+    how = f"{depth} levels deep" if depth is not None else "too deeply"
+    return (
+        f"nested {how}; a schema may nest at most {MAX_SCHEMA_DEPTH} levels of objects and "
+        "arrays inside one another (schemakit.schema.MAX_SCHEMA_DEPTH)"
+    )
+
+
+def _height(value: Any, skip: tuple[str, ...] = ()) -> int:
+    """How many objects and arrays nest in ``value`` (itself included); keys in ``skip`` ignored.
+
+    Recursive, so only for documents already checked against :data:`MAX_SCHEMA_DEPTH`.
+    """
+    if isinstance(value, dict):
+        inner = (_height(v) for k, v in value.items() if k not in skip)
+    elif isinstance(value, list):
+        inner = (_height(v) for v in value)
+    else:
+        return 0
+    return 1 + max(inner, default=0)
+
+
 def _unstorable(document: object) -> tuple[str, str] | None:
-    """``(JSON pointer, why)`` for the first value no registry can store as UTF-8 JSON text.
+    """``(JSON pointer, why)`` for the first value that no registry can store, or walk.
 
     JSON text may spell a number that is not finite (``1e999`` parses to infinity) or a lone
-    surrogate (``"\\udc80"``); neither survives as standard JSON in UTF-8.
+    surrogate (``"\\udc80"``); neither survives as standard JSON in UTF-8. And objects and
+    arrays may nest no deeper than :data:`MAX_SCHEMA_DEPTH`. The walk keeps its own stack (a
+    document of any depth, even one that contains itself, is checked without recursion) and
+    visits values in document order, so the first problem is reported.
     """
     stack: list[tuple[_Path, object]] = [((), document)]
     while stack:
         path, value = stack.pop()
+        if isinstance(value, dict | list) and len(path) >= MAX_SCHEMA_DEPTH:
+            return _pointer(path), _too_deep(len(path) + 1)
         if isinstance(value, float) and not math.isfinite(value):
             return _pointer(path), f"the number {value} is not finite, which JSON cannot store"
         if isinstance(value, str):
@@ -90,12 +142,132 @@ def _unstorable(document: object) -> tuple[str, str] | None:
                 except UnicodeEncodeError:
                     return _pointer(path), "a string has a lone surrogate (not valid Unicode)"
         elif isinstance(value, dict):
-            for key, item in value.items():
-                stack.append((path, key))
+            for key, item in reversed(value.items()):
                 stack.append(((*path, key), item))
+                stack.append((path, key))
         elif isinstance(value, list):
-            stack.extend(((*path, i), item) for i, item in enumerate(value))
+            stack.extend(((*path, i), value[i]) for i in reversed(range(len(value))))
     return None
+
+
+#: Strings and the structural characters of JSON text: enough to follow its nesting.
+_JSON_TOKEN = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"|[\[\]{}:,]')
+
+
+def _too_deep_in_text(text: str) -> _Path | None:
+    """The path of the first object or array nested past the limit in JSON ``text``.
+
+    For text nested too deeply for ``json.loads`` to parse at all: a scan with its own stack
+    follows keys and indices to the place, so even then the error names where.
+    """
+    # One entry per open object or array: [is object, current key or index].
+    open_: list[list[Any]] = []
+    key: str | int | None = None
+    for match in _JSON_TOKEN.finditer(text):
+        token = match.group()
+        first = token[0]
+        if first in "{[":
+            if len(open_) >= MAX_SCHEMA_DEPTH:
+                return tuple(entry[1] for entry in open_)
+            open_.append([first == "{", None if first == "{" else 0])
+        elif first in "}]":
+            if open_:
+                open_.pop()
+        elif first == "," and open_:
+            top = open_[-1]
+            top[1] = None if top[0] else top[1] + 1
+        elif first == ":" and open_ and open_[-1][0]:
+            open_[-1][1] = key
+        elif first == '"':
+            try:
+                key = json.loads(token)
+            except ValueError:
+                key = token[1:-1]
+    return None
+
+
+class _RefDepth:
+    """How deep a JSON Schema nests with each local ``$ref`` expanded (a walk follows them).
+
+    A ``$ref`` to a schema that encloses it (recursion) stops there, as every walk does. Each
+    step down counts the depth reached, so the walk itself never goes past the limit.
+    """
+
+    def __init__(self, root: Any) -> None:
+        self.root = root
+        self.heights: dict[int, int] = {}
+        self.active: set[int] = set()
+
+    def check(self) -> None:
+        self.height(self.root, (), 0, None)
+
+    def height(self, node: Any, path: _Path, depth: int, site: _Path | None) -> int:
+        """Levels in ``node`` (itself included); ``depth`` levels enclose it where it is used.
+
+        ``site`` is the ``$ref`` of the document through which ``node`` is reached, if any.
+        """
+        if not isinstance(node, dict | list):
+            return 0
+        known = self.heights.get(id(node))
+        if known is None:
+            if id(node) in self.active:
+                return 0
+            if depth >= MAX_SCHEMA_DEPTH:
+                self.fail(path, depth + 1, site)
+            self.active.add(id(node))
+            items = node.items() if isinstance(node, dict) else enumerate(node)
+            inner = 0
+            for key, value in items:
+                inner = max(inner, self.height(value, (*path, key), depth + 1, site))
+            ref = node.get("$ref") if isinstance(node, dict) else None
+            if isinstance(ref, str):
+                target = resolve_local_ref(self.root, ref)
+                here = site if site is not None else (*path, "$ref")
+                inner = max(inner, self.height(target, path, depth + 1, here))
+            self.active.discard(id(node))
+            known = 1 + inner
+            self.heights[id(node)] = known
+        if depth + known > MAX_SCHEMA_DEPTH:
+            self.fail(path, depth + known, site)
+        return known
+
+    @staticmethod
+    def fail(path: _Path, depth: int, site: _Path | None) -> NoReturn:
+        if site is None:
+            _fail("JSON", path, _too_deep(depth))
+        _fail("JSON", site, f"with this $ref expanded, the schema is {_too_deep(depth)}")
+
+
+def _copy_document(document: Any) -> Any:
+    """A copy of a parsed JSON document (dicts, lists, scalars), made without recursion.
+
+    Cheaper than ``copy.deepcopy`` (no memo, scalars shared) and bounded by no stack.
+    """
+    if not isinstance(document, dict | list):
+        return document
+    root: Any = {} if isinstance(document, dict) else []
+    stack: list[tuple[Any, Any]] = [(document, root)]
+    while stack:
+        source, target = stack.pop()
+        items = source.items() if isinstance(source, dict) else enumerate(source)
+        for key, value in items:
+            if isinstance(value, dict | list):
+                child: Any = {} if isinstance(value, dict) else []
+                stack.append((value, child))
+                value = child
+            if isinstance(target, dict):
+                target[key] = value
+            else:
+                target.append(value)
+    return root
+
+
+def _refuse(kind: str, problem: tuple[str, str] | None) -> None:
+    """Raise for what :func:`_unstorable` found, if anything."""
+    if problem is not None:
+        where, what = problem
+        message = f"invalid {kind} schema at {where or 'the root'}: {what}"
+        raise SchemaParseError(message, path=where)
 
 
 def _fingerprint_algorithms() -> tuple[str, ...]:
@@ -152,6 +324,10 @@ class _AvroChecker:
         # fullname -> (definition node, namespace its fields resolve names in)
         self.named: dict[str, tuple[dict[str, Any], str]] = {}
         self.pending: list[tuple[Any, str, Any, _Path, dict[str, Any]]] = []
+        # fullname -> where it is defined, and how deep its definition nests (references
+        # counted as their definitions); a type still being defined has no height yet.
+        self.defined_at: dict[str, _Path] = {}
+        self.heights: dict[str, int] = {}
 
     def fail(self, path: _Path, what: str) -> NoReturn:
         _fail("Avro", path, what)
@@ -204,6 +380,7 @@ class _AvroChecker:
             self.fail((*path, "name"), f"named type {full!r} is defined twice")
         self.check_aliases(node, path, qualified=True)
         self.named[full] = (node, space)
+        self.defined_at[full] = path
         return full, space
 
     def check_aliases(self, node: dict[str, Any], path: _Path, *, qualified: bool) -> None:
@@ -223,12 +400,12 @@ class _AvroChecker:
 
     # -- the walk ----------------------------------------------------------------------------
 
-    def walk(self, node: Any, path: _Path, namespace: str) -> tuple[Any, tuple[str, str]]:
+    def walk(self, node: Any, path: _Path, namespace: str) -> _Walked:
         if isinstance(node, str):
             if node in PRIMITIVE_TYPES:
-                return node, ("type", node)
+                return node, ("type", node), 0
             full = self.resolve(node, namespace, path)
-            return self.reference(full, namespace, path), ("named", full)
+            return self.reference(full, namespace, path), ("named", full), self.heights.get(full, 0)
         if isinstance(node, list):
             return self.walk_union(node, path, namespace)
         if isinstance(node, dict):
@@ -239,6 +416,16 @@ class _AvroChecker:
         )
 
     def reference(self, full: str, namespace: str, path: _Path) -> str:
+        # A walk over the schema goes into the definition wherever a reference names it (a
+        # recursive reference, to a type still being defined, has no height yet: walks stop
+        # there), so the reference counts as deep as the definition.
+        depth = len(path) + self.heights.get(full, 0)
+        if depth > MAX_SCHEMA_DEPTH:
+            self.fail(
+                path,
+                f"with named type {full!r} (defined at {_pointer(self.defined_at[full]) or '/'}) "
+                f"in place of this reference, the schema is {_too_deep(depth)}",
+            )
         if "." not in full and namespace:
             # fastavro would read an undotted reference in ``namespace``; it cannot name a
             # null-namespace type from inside a namespace.
@@ -250,15 +437,15 @@ class _AvroChecker:
             )
         return full
 
-    def walk_union(
-        self, node: list[Any], path: _Path, namespace: str
-    ) -> tuple[Any, tuple[str, str]]:
+    def walk_union(self, node: list[Any], path: _Path, namespace: str) -> _Walked:
         branches: list[Any] = []
         seen: dict[tuple[str, str], int] = {}
+        height = 0
         for i, branch in enumerate(node):
             if isinstance(branch, list):
                 self.fail((*path, i), "a union may not directly contain another union")
-            branch_copy, key = self.walk(branch, (*path, i), namespace)
+            branch_copy, key, branch_height = self.walk(branch, (*path, i), namespace)
+            height = max(height, branch_height)
             if key in seen:
                 what = f"named type {key[1]!r}" if key[0] == "named" else f"{key[1]!r}"
                 self.fail(
@@ -267,11 +454,9 @@ class _AvroChecker:
                 )
             seen[key] = i
             branches.append(branch_copy)
-        return branches, ("type", "union")
+        return branches, ("type", "union"), 1 + height
 
-    def walk_object(
-        self, node: dict[str, Any], path: _Path, namespace: str
-    ) -> tuple[Any, tuple[str, str]]:
+    def walk_object(self, node: dict[str, Any], path: _Path, namespace: str) -> _Walked:
         if "type" not in node:
             self.fail(path, 'missing "type"')
         type_name = node["type"]
@@ -281,12 +466,14 @@ class _AvroChecker:
                 f'"type" of a schema object must be a type name, not {_dumps(type_name)}',
             )
         result: dict[str, Any] = dict(node)
+        child, height, full = "", 0, ""
         if type_name in PRIMITIVE_TYPES:
             key: tuple[str, str] = ("type", type_name)
         elif type_name in ("record", "error"):
             full, space = self.define(node, path, namespace)
             result.update(name=full, namespace="")
-            result["fields"] = self.walk_fields(node, path, space)
+            child = "fields"
+            result["fields"], height = self.walk_fields(node, path, space)
             key = ("named", full)
         elif type_name == "enum":
             full, _ = self.define(node, path, namespace)
@@ -305,23 +492,31 @@ class _AvroChecker:
         elif type_name == "array":
             if "items" not in node:
                 self.fail(path, 'an array needs "items"')
-            result["items"], _ = self.walk(node["items"], (*path, "items"), namespace)
+            child = "items"
+            result["items"], _, height = self.walk(node["items"], (*path, "items"), namespace)
             key = ("type", "array")
         elif type_name == "map":
             if "values" not in node:
                 self.fail(path, 'a map needs "values"')
-            result["values"], _ = self.walk(node["values"], (*path, "values"), namespace)
+            child = "values"
+            result["values"], _, height = self.walk(node["values"], (*path, "values"), namespace)
             key = ("type", "map")
         else:
             # {"type": "SomeName"} refers to a named type (Java accepts it; fastavro does not).
-            full = self.resolve(type_name, namespace, (*path, "type"))
-            return self.reference(full, namespace, (*path, "type")), ("named", full)
+            ref = self.resolve(type_name, namespace, (*path, "type"))
+            height = _height(node, skip=("type",)) - 1
+            height = max(height, self.heights.get(ref, 0))
+            reference = self.reference(ref, namespace, (*path, "type"))
+            return reference, ("named", ref), 1 + height
         if node.get("logicalType") == "decimal" and not _decimal_is_valid(node, type_name):
             # Avro spec, "Logical Types": an invalid logical type is ignored.
             del result["logicalType"]
-        return result, key
+        height = 1 + max(height, _height(node, skip=(child, "type")) - 1)
+        if full:
+            self.heights[full] = height
+        return result, key, height
 
-    def walk_fields(self, node: dict[str, Any], path: _Path, space: str) -> list[Any]:
+    def walk_fields(self, node: dict[str, Any], path: _Path, space: str) -> tuple[list[Any], int]:
         if "fields" not in node:
             self.fail(path, 'a record needs "fields"')
         fields = node["fields"]
@@ -329,6 +524,7 @@ class _AvroChecker:
             self.fail((*path, "fields"), "fields must be a list of field objects")
         names: dict[str, int] = {}
         result: list[Any] = []
+        height = 0
         for i, field in enumerate(fields):
             where = (*path, "fields", i)
             if not isinstance(field, dict):
@@ -359,13 +555,14 @@ class _AvroChecker:
                     )
             self.check_aliases(field, where, qualified=False)
             field_copy = dict(field)
-            field_copy["type"], _ = self.walk(field["type"], (*where, "type"), space)
+            field_copy["type"], _, type_height = self.walk(field["type"], (*where, "type"), space)
+            height = max(height, 1 + max(type_height, _height(field, skip=("type",)) - 1))
             if "default" in field:
                 self.pending.append(
                     (field["type"], space, field["default"], (*where, "default"), field_copy)
                 )
             result.append(field_copy)
-        return result
+        return result, 1 + height
 
     def check_enum(self, node: dict[str, Any], path: _Path) -> None:
         if "symbols" not in node:
@@ -520,7 +717,7 @@ class _AvroChecker:
 def _validate_avro(doc: Any) -> Any:
     """Validate an Avro schema document; return the fastavro-parsed schema (one seam)."""
     checker = _AvroChecker()
-    fastavro_copy, _ = checker.walk(doc, (), "")
+    fastavro_copy, _, _ = checker.walk(doc, (), "")
     checker.check_defaults()
     from fastavro.schema import parse_schema
 
@@ -535,6 +732,7 @@ def _validate_json(doc: Any) -> None:
     """Check a JSON Schema document against its metaschema."""
     if not isinstance(doc, dict | bool):
         _fail("JSON", (), f"a JSON Schema is an object or a boolean, not {_dumps(doc)}")
+    _RefDepth(doc).check()
     # jsonschema ships no type information (pyproject's mypy overrides should list it).
     from jsonschema.exceptions import SchemaError
     from jsonschema.validators import validator_for
@@ -737,8 +935,9 @@ class Schema:
                 properties = doc.get("properties") if isinstance(doc, dict) else None
                 fields = tuple(properties) if isinstance(properties, dict) else ()
         except RecursionError as exc:
+            # A last guard: the depth checks above are meant to make this unreachable.
             label = "Avro" if checked == "AVRO" else "JSON"
-            message = f"invalid {label} schema: nested too deeply to parse"
+            message = f"invalid {label} schema: {_too_deep()}"
             raise SchemaParseError(message, path="") from exc
         set_ = object.__setattr__
         set_(self, "_schema_type", checked)
@@ -751,14 +950,13 @@ class Schema:
     @staticmethod
     def _load(source: Any, kind: Literal["AVRO", "JSON"]) -> tuple[str, Any]:
         """``(text, parsed JSON)`` from what the user gave; only storable JSON passes."""
+        label = "Avro" if kind == "AVRO" else "JSON"
+        # A dict or list is checked before it is dumped (too deep to dump, it would not say
+        # where), text once it is parsed.
+        if isinstance(source, dict | list):
+            _refuse(label, _unstorable(source))
         text, document = Schema._load_json(source, kind)
-        problem = _unstorable(document)
-        if problem is not None:
-            where, what = problem
-            label = "Avro" if kind == "AVRO" else "JSON"
-            raise SchemaParseError(
-                f"invalid {label} schema at {where or 'the root'}: {what}", path=where
-            )
+        _refuse(label, _unstorable(document))
         return text, document
 
     @staticmethod
@@ -772,6 +970,9 @@ class Schema:
             try:
                 # NaN and Infinity parse here and are refused with their path by _unstorable.
                 return source, json.loads(source)
+            except RecursionError as exc:
+                path = _too_deep_in_text(source) or ()
+                _fail_from(label, path, _too_deep(len(path) + 1 if path else None), exc)
             except json.JSONDecodeError as exc:
                 bare = source.strip()
                 if kind == "AVRO" and bare and all(p and is_valid_name(p) for p in bare.split(".")):
@@ -815,11 +1016,24 @@ class Schema:
         SchemaParseError
             Invalid JSON (with line and column), or a schema the specification rejects; the
             message and ``.path`` name where, as a JSON pointer such as ``/fields/3/type``.
-            Also for ``schema_type="PROTOBUF"``, not supported yet.
+            Also for a schema nested deeper than :data:`MAX_SCHEMA_DEPTH` (see Notes), and for
+            ``schema_type="PROTOBUF"``, not supported yet.
         ValueError
             ``schema_type`` is not one of AVRO, JSON, PROTOBUF.
         TypeError
             ``text_or_dict`` is of another Python type.
+
+        Notes
+        -----
+        A schema may nest at most :data:`MAX_SCHEMA_DEPTH` (64) levels: JSON objects and arrays
+        of the document inside one another, where a reference to a named Avro type, or a local
+        ``$ref``, counts as deep as the definition it names (a reference back to an enclosing
+        type, recursion, adds nothing). An Avro record inside a record's field is three levels
+        (the record, its ``fields``, the field), an array, map or union one. Every walk over a
+        schema recurses along its nesting, so the limit is checked here, once, and whatever
+        parses works everywhere: ``to_arrow``, compatibility, the codecs, the registry.
+        The message names the first place past the limit (docs/concepts.md, "How deep a schema
+        may nest").
 
         See Also
         --------
@@ -842,6 +1056,10 @@ class Schema:
         Traceback (most recent call last):
         ...
         schemakit.errors.SchemaParseError: invalid Avro schema at /fields/0/type: unknown type ...
+        >>> Schema.parse('{"type": "array", "items": ' * 65 + '"int"' + "}" * 65)
+        Traceback (most recent call last):
+        ...
+        schemakit.errors.SchemaParseError: invalid Avro schema at /items/...: nested 65 levels ...
         """
         if isinstance(text_or_dict, Schema):
             kind = check_option("schema_type", schema_type, allowed(SchemaType), upper=True)
@@ -899,7 +1117,7 @@ class Schema:
         >>> Schema.parse('"string"').to_dict()
         'string'
         """
-        return copy.deepcopy(self._doc)
+        return _copy_document(self._doc)
 
     @property
     def canonical_form(self) -> str:
@@ -988,9 +1206,10 @@ class Schema:
         """
         from schemakit._arrow_types import avro_to_arrow_schema, json_to_arrow_schema
 
+        # The converters only read the document, so they get it without a copy.
         if self._schema_type == "AVRO":
-            return avro_to_arrow_schema(self.to_dict())
-        return json_to_arrow_schema(self.to_dict())
+            return avro_to_arrow_schema(self._doc)
+        return json_to_arrow_schema(self._doc)
 
     # -- comparison and display --------------------------------------------------------------
 

@@ -55,7 +55,7 @@ import numpy.typing as npt
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from schemakit._arrow_types import ORIGINAL_NAME
+from schemakit._arrow_types import ORIGINAL_NAME, is_string_like
 from schemakit.codec._jit import LazyKernels
 from schemakit.errors import EncodeError, PerformanceWarning
 
@@ -1138,10 +1138,10 @@ class _BinaryNode(_Node):
         not looked at); Arrow strings are UTF-8 already."""
         if self.avro != "string":
             return
-        if not _is_text(arr.type):
+        if not is_string_like(arr.type):
             _check_utf8(arr, where)
         if self.logical == "uuid" and len(arr):
-            text = arr if _is_text(arr.type) else arr.view(_TEXT_VIEW[_binary_kind(arr.type)])
+            text = arr if is_string_like(arr.type) else arr.view(_TEXT_VIEW[_binary_kind(arr.type)])
             matches = pc.match_substring_regex(text, UUID_PATTERN).fill_null(True)
             bad = ~np.asarray(matches.to_numpy(zero_copy_only=False), np.bool_)
             if bad.any():
@@ -1154,16 +1154,12 @@ class _BinaryNode(_Node):
                 )
 
 
-def _is_text(t: pa.DataType) -> bool:
-    return bool(pa.types.is_string(t) or pa.types.is_large_string(t) or pa.types.is_string_view(t))
-
-
 def _is_binary(t: pa.DataType) -> bool:
     return bool(pa.types.is_binary(t) or pa.types.is_large_binary(t) or pa.types.is_binary_view(t))
 
 
 def _text_or_binary(t: pa.DataType) -> bool:
-    return _is_text(t) or _is_binary(t)
+    return is_string_like(t) or _is_binary(t)
 
 
 def _binary_kind(t: pa.DataType) -> str:
@@ -1366,15 +1362,16 @@ class _DecimalNode(_Node):
                 if width <= 38
                 else pa.decimal256(min(width, 76), self.scale)
             )
-            if not _casts(arr, target):
+            try:
+                arr = arr.cast(target)
+            except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
                 i = _first_failing(arr, lambda part: _casts(part, target))
                 raise where.fail(
                     i,
                     _py(arr, i),
                     f"does not convert from {t} to decimal({self.precision}, {self.scale}) "
                     "without loss",
-                )
-            arr = arr.cast(target)
+                ) from None
             t = arr.type
         n = len(arr)
         words_per = t.byte_width // 8

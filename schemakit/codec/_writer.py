@@ -1207,9 +1207,14 @@ def _utf8(arr: pa.Array) -> bool:
 def _check_utf8(arr: pa.Array, where: _Where) -> None:
     """Raise for the first value of a binary array that is not UTF-8, found columnar.
 
+    ASCII bytes are UTF-8: one numpy ``max`` over the bytes settles most text. Otherwise
     pyarrow's full validation of the array viewed as strings checks it in one pass; only when
     that fails is the first bad value found, by :func:`_first_failing`.
     """
+    if not pa.types.is_binary_view(arr.type):
+        _, data = _binary_parts(arr)
+        if not len(data) or int(data.max()) < 0x80:
+            return
     text = arr.view(_TEXT_VIEW[_binary_kind(arr.type)])
     if _utf8(text):
         return

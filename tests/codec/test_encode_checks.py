@@ -12,6 +12,7 @@ import datetime as dt
 import decimal
 import io
 import math
+import warnings
 from typing import Any
 
 import fastavro
@@ -545,6 +546,49 @@ def test_raw_errors_are_encode_errors(
     assert fragment in str(err)
 
 
+def _converts(values: list[Any]) -> bool:
+    try:
+        pa.array(pd.Series(values, dtype=object), from_pandas=True)
+    except (pa.ArrowException, ValueError, TypeError, OverflowError):
+        return False
+    return True
+
+
+_OBJECT_VALUES = st.one_of(
+    st.none(),
+    st.integers(-(2**70), 2**70),
+    st.text(alphabet=st.characters(categories=["Cs", "Ll", "Nd"]), max_size=3),
+    st.decimals(allow_nan=True, allow_infinity=True, places=2),
+    st.binary(max_size=3),
+    st.floats(),
+)
+
+
+@SETTINGS
+@given(st.lists(_OBJECT_VALUES, min_size=1, max_size=8), st.sampled_from(["long", "string"]))
+def test_object_column_property(values: list[Any], avro_type: str) -> None:
+    """Never a raw exception: a column pyarrow cannot convert is an EncodeError at the first
+    row whose prefix does not convert (what comes before it does), naming that value."""
+    frame = pd.DataFrame({"a": pd.Series(values, dtype=object)})
+    refused: EncodeError | None = None
+    try:
+        with warnings.catch_warnings():
+            # values of another kind than the field's go row by row, with a warning
+            warnings.simplefilter("ignore", sk.PerformanceWarning)
+            encode_bodies(frame, _schema(["null", avro_type]))
+    except EncodeError as err:
+        refused = err
+    if _converts(values):
+        return  # the values convert; whether they fit the field is the writer's (tested above)
+    assert refused is not None
+    assert refused.column == "a"
+    row = refused.row
+    assert row is not None
+    assert not _converts(values[: row + 1])
+    assert _converts(values[:row])
+    assert refused.value is values[row] or refused.value == values[row]
+
+
 def test_pandas_error_row_is_the_position() -> None:
     frame = pd.DataFrame({"a": pd.Series([1, 2**70], dtype=object, index=[10, 20])})
     _assert_names(_raises(frame, _schema(_LONG)), "a", 1, 2**70)
@@ -842,3 +886,32 @@ def test_fallback_writes_utf8_binary_as_text() -> None:
     with pytest.warns(sk.PerformanceWarning):
         bodies = encode_bodies(pa.table({"a": column}), schema)
     assert bodies.to_pylist() == fastavro_bodies(schema.to_dict(), [{"a": t} for t in texts])
+
+
+#: (id, Arrow table, avro type of "a", row): refused by sk.encode, which then registers nothing
+SK_ENCODE_CASES: list[tuple[str, pa.Table, Any, int]] = [
+    ("binary text", pa.table({"a": pa.array([b"ok", b"\xff\xfe"], pa.binary())}), "string", 1),
+    ("time of day", pa.table({"a": pa.array([1, _DAY_MS], pa.int32())}), _TIME_MS, 1),
+    ("uuid", pa.table({"a": ["x"]}), _UUID, 0),
+    ("inf for a long", pa.table({"a": [1.0, 2.0, math.inf]}), _LONG, 2),
+    ("year 10000", pa.table({"a": _ints([0, _LAST_DAY + 1], pa.date32())}), _DATE, 1),
+]
+
+
+@pytest.mark.parametrize(
+    ("table", "avro_type", "row"),
+    [c[1:] for c in SK_ENCODE_CASES],
+    ids=[c[0] for c in SK_ENCODE_CASES],
+)
+def test_sk_encode_refuses_and_registers_nothing(table: pa.Table, avro_type: Any, row: int) -> None:
+    reg = sk.Registry(":memory:")
+    with pytest.raises(EncodeError) as info:
+        sk.encode(
+            table,
+            "t-value",
+            registry=reg,
+            schema=record({"name": "a", "type": avro_type}),
+            progress=False,
+        )
+    assert (info.value.column, info.value.row) == ("a", row)
+    assert reg.subjects() == []

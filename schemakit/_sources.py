@@ -25,6 +25,12 @@ Choices (documented in docs/inference.md):
   field name, and a null in any child is a null of the union itself.
 - Dictionary-typed paths with string values record their dictionary (categories, in order,
   merged across chunks in order of first appearance) in ``Profile.symbols``.
+
+:func:`pandas_table` is the DataFrame → Arrow conversion of the encoder: pyarrow's
+``Table.from_pandas`` (index dropped), with what it raises (``OverflowError`` for an int beyond
+64 bits, ``UnicodeEncodeError`` for a lone surrogate, ``TypeError`` for ``Decimal("Infinity")``,
+``ArrowInvalid`` for a column of mixed Python types, ``ValueError`` for duplicate names)
+turned into :class:`~schemakit.errors.EncodeError` naming the column, row and value.
 """
 
 from __future__ import annotations
@@ -42,9 +48,9 @@ from schemakit._arrow_types import is_string_like
 from schemakit._deps import is_available
 from schemakit._profile import LIST_ITEM, MAP_VALUE, NullSite, Path, Profile
 from schemakit._typing import Mixed
-from schemakit.errors import InferenceError
+from schemakit.errors import EncodeError, InferenceError
 
-__all__ = ["profile"]
+__all__ = ["pandas_table", "profile"]
 
 _ACCEPTED = (
     "a pandas DataFrame, a pyarrow Table or RecordBatch, a polars DataFrame, a DuckDB relation, "
@@ -176,6 +182,84 @@ def _profile_pandas(df: Any, *, sample: int | None, mixed: Mixed) -> Profile:
         walker.batch(batch, rows)
         rows += batch.num_rows
     return walker.profile(table.schema, len(df), "pandas DataFrame", originals)
+
+
+#: What pyarrow raises for a pandas value it cannot convert (``UnicodeEncodeError`` is a
+#: ``ValueError``, the Arrow errors subclass ``ValueError`` or ``TypeError``).
+_CONVERSION_ERRORS = (pa.ArrowException, ValueError, TypeError, OverflowError)
+
+
+def pandas_table(frame: Any) -> pa.Table:
+    """A pandas DataFrame as the Arrow table the encoder reads (``preserve_index=False``).
+
+    The conversion is pyarrow's, in one call; only when it fails is each column converted on
+    its own to find the one at fault, and the first row that does not convert found by
+    bisection over prefixes of that column (a few conversions, not one per row).
+
+    Raises
+    ------
+    EncodeError
+        Two columns with one name (``column`` and ``value`` the name; no row is at fault),
+        or a value pyarrow cannot convert, naming the column, its row (position) and value.
+    """
+    names = [label if isinstance(label, str) else str(label) for label in frame.columns]
+    seen: set[str] = set()
+    for name in names:
+        if name in seen:
+            raise EncodeError(
+                f"column name {name!r} appears twice in the DataFrame; rename or drop one",
+                column=name,
+                value=name,
+            )
+        seen.add(name)
+    try:
+        return pa.Table.from_pandas(frame, preserve_index=False)
+    except _CONVERSION_ERRORS as exc:
+        failure = exc
+    for position, name in enumerate(names):
+        series = frame.iloc[:, position]
+        if _converts(series):
+            continue
+        row = _first_unconvertible(series)
+        value = series.iloc[row]
+        try:
+            pa.array(series.iloc[: row + 1], from_pandas=True)
+        except _CONVERSION_ERRORS as exc:
+            failure = exc
+        raise EncodeError(
+            f"cannot encode column {name!r} at row {row}: value {value!r} does not convert "
+            f"to Arrow ({type(failure).__name__}: {failure})",
+            column=name,
+            row=row,
+            value=value,
+        ) from failure
+    raise EncodeError(
+        f"cannot turn the DataFrame into Arrow columns: {failure}", column=None
+    ) from failure
+
+
+def _converts(series: Any) -> bool:
+    try:
+        pa.array(series, from_pandas=True)
+    except _CONVERSION_ERRORS:
+        return False
+    return True
+
+
+def _first_unconvertible(series: Any) -> int:
+    """The first position ``k`` whose prefix ``[0, k]`` does not convert (the whole does not).
+
+    By prefixes, not slices: pyarrow infers one type from all the values it is given, so a
+    value may fail only after the values before it (``1`` then ``"x"``).
+    """
+    good, bad = 0, len(series)  # series[:good] converts, series[:bad] does not
+    while bad - good > 1:
+        middle = (good + bad) // 2
+        if _converts(series.iloc[:middle]):
+            good = middle
+        else:
+            bad = middle
+    return bad - 1
 
 
 _OBJECT_KINDS_UNSUPPORTED = {"complex", "period", "interval", "timedelta", "unknown-array"}

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime
 import io
+import re
 import struct
 from collections.abc import Callable, Mapping
 from typing import Any
@@ -22,6 +23,7 @@ import numpy.typing as npt
 import pyarrow as pa
 
 from schemakit._arrow_types import ORIGINAL_NAME
+from schemakit.codec._writer import LOGICAL_RANGES, UUID_PATTERN
 from schemakit.errors import EncodeError
 
 __all__ = ["encode_rowwise"]
@@ -107,10 +109,14 @@ def prepare(value: Any, schema: Any, named: Mapping[str, Any]) -> Any:
             ):
                 return prepare(value, resolved, named)
         return value
+    kind = schema["type"] if isinstance(schema, dict) else schema
+    if kind == "string" and isinstance(value, bytes | bytearray):
+        # binary input for text, as the columnar writer takes it: UTF-8 or an error
+        value = bytes(value).decode("utf-8")
     if not isinstance(schema, dict):
         return value
-    kind = schema["type"]
     logical = schema.get("logicalType")
+    _check_logical(value, kind, logical)
     if kind in ("record", "error") and isinstance(value, Mapping):
         out = {}
         for field in schema["fields"]:
@@ -138,6 +144,47 @@ def prepare(value: Any, schema: Any, named: Mapping[str, Any]) -> Any:
             millis = nanos // 1_000_000
         return struct.pack("<III", months, days, millis)
     return value
+
+
+_UUID = re.compile(UUID_PATTERN)
+
+
+def _check_logical(value: Any, kind: Any, logical: Any) -> None:
+    """The columnar writer's logical-type checks, for one value (fastavro has none of them)."""
+    bounds = LOGICAL_RANGES.get(logical) if isinstance(logical, str) else None
+    if bounds is not None and isinstance(value, int) and not isinstance(value, bool):
+        low, high, what = bounds
+        if not low <= value <= high:
+            raise ValueError(f"{logical} is outside {low}..{high} ({what})")
+    if (
+        kind == "string"
+        and logical == "uuid"
+        and isinstance(value, str)
+        and not _UUID.fullmatch(value)
+    ):
+        raise ValueError("not a uuid as Avro writes it (RFC 4122 text, 8-4-4-4-12 hex)")
+
+
+def _unreadable(
+    arr: pa.Array, path: str, rowmap: Callable[[int], int], exc: Exception
+) -> Exception:
+    """The error for the first value of ``arr`` that has no Python form (this path is row-wise
+    already), naming it by what Arrow stores."""
+    for i in range(len(arr)):
+        scalar: Any = arr[i]
+        try:
+            scalar.as_py()
+        except (ValueError, OverflowError):
+            while isinstance(getattr(scalar, "value", None), pa.Scalar):
+                scalar = scalar.value  # run-end encoded, extension: the stored scalar
+            value = getattr(scalar, "value", None)
+            row = rowmap(i)
+            message = (
+                f"cannot encode column {path!r} at row {row}: value {value!r} "
+                f"({scalar.type}) has no Python form for fastavro ({exc})"
+            )
+            return EncodeError(message, column=path, row=row, value=value)
+    return exc
 
 
 def encode_rowwise(
@@ -170,7 +217,10 @@ def encode_rowwise(
     before = 0
     values = _union_values(arr, schema, named) if pa.types.is_union(arr.type) else None
     if values is None:
-        values = arr.to_pylist()
+        try:
+            values = arr.to_pylist()
+        except (ValueError, OverflowError) as exc:  # e.g. a date Python cannot hold
+            raise _unreadable(arr, path, rowmap, exc) from exc
     for i, value in enumerate(values):
         try:
             datum = prepare(value, schema, named)

@@ -40,6 +40,7 @@ encoded row by row by :mod:`schemakit.codec._fallback`, with a
 
 from __future__ import annotations
 
+import datetime
 import importlib
 import struct
 import threading
@@ -54,11 +55,19 @@ import numpy.typing as npt
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from schemakit._arrow_types import ORIGINAL_NAME
+from schemakit._arrow_types import ORIGINAL_NAME, is_string_like
 from schemakit.codec._jit import LazyKernels
 from schemakit.errors import EncodeError, PerformanceWarning
 
-__all__ = ["DEFAULT_CHUNK_ROWS", "USE_NUMBA", "Extra", "encode_bodies", "encode_records"]
+__all__ = [
+    "DEFAULT_CHUNK_ROWS",
+    "LOGICAL_RANGES",
+    "USE_NUMBA",
+    "UUID_PATTERN",
+    "Extra",
+    "encode_bodies",
+    "encode_records",
+]
 
 Extra: TypeAlias = Literal["error", "ignore"]
 _EXTRA_VALUES = ("error", "ignore")
@@ -87,6 +96,34 @@ _LOGICAL_UNIT = {
     "time-micros": "us",
 }
 _NAMED = ("record", "error", "enum", "fixed")
+
+_DAY_MS = 86_400_000
+_EPOCH = datetime.datetime(1970, 1, 1)
+_MIN_US = (datetime.datetime.min - _EPOCH) // datetime.timedelta(microseconds=1)
+_MAX_US = (datetime.datetime.max - _EPOCH) // datetime.timedelta(microseconds=1)
+
+#: The values (inclusive) of each logical type that every reader takes back: a time of day
+#: within the day (the decoder's Arrow time types hold no more), dates and millisecond or
+#: microsecond timestamps within Python's ``datetime`` (years 1 to 9999), which fastavro
+#: reads them as. Nanosecond timestamps keep the whole long: fastavro reads them as longs.
+LOGICAL_RANGES: Mapping[str, tuple[int, int, str]] = {
+    "time-millis": (0, _DAY_MS - 1, "a time of day"),
+    "time-micros": (0, _DAY_MS * 1000 - 1, "a time of day"),
+    "date": (
+        datetime.date.min.toordinal() - _EPOCH.toordinal(),
+        datetime.date.max.toordinal() - _EPOCH.toordinal(),
+        "dates of years 1 to 9999",
+    ),
+    **{
+        f"{prefix}timestamp-{unit}": (-(-_MIN_US // per), _MAX_US // per, "years 1 to 9999")
+        for prefix in ("", "local-")
+        for unit, per in (("millis", 1000), ("micros", 1))
+    },
+}
+
+#: The text of a ``uuid`` (RFC 4122: 8-4-4-4-12 hex digits, either case), as Java's
+#: ``UUID.fromString`` and fastavro's ``uuid.UUID`` both read it.
+UUID_PATTERN = r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"
 
 
 class UnsupportedLayoutError(Exception):
@@ -823,10 +860,17 @@ def _taken(where: _Where, indices: npt.NDArray[np.intp]) -> _Where:
 
 
 def _py(arr: pa.Array, index: int) -> Any:
+    """The value at ``index`` as Python sees it; a date or time Python cannot hold (year
+    10000) as the count Arrow stores."""
     try:
         return arr[int(index)].as_py()
-    except Exception:
-        return arr[int(index)]
+    except (ValueError, OverflowError, ArithmeticError):
+        pass
+    t = arr.type
+    if pa.types.is_temporal(t) and t.bit_width in (32, 64):
+        storage = pa.int32() if t.bit_width == 32 else pa.int64()
+        return arr.slice(int(index), 1).view(storage)[0].as_py()
+    return f"<{t} value at {int(index)}>"
 
 
 def _check_no_nulls(arr: pa.Array, where: _Where, what: str) -> None:
@@ -848,13 +892,18 @@ def _validity(arr: pa.Array) -> npt.NDArray[np.bool_]:
 
 
 def _unwrap(arr: pa.Array) -> pa.Array:
-    """Decode dictionaries and strip extension types other than uuid."""
+    """Decode dictionaries, strip extension types other than uuid, and copy views out."""
     t = arr.type
     if isinstance(t, pa.BaseExtensionType) and t.extension_name != "arrow.uuid":
         arr = arr.storage
         t = arr.type
     if pa.types.is_dictionary(t):
         arr = arr.dictionary_decode()
+        t = arr.type
+    if pa.types.is_string_view(t) or pa.types.is_binary_view(t):
+        # one copy into offsets and data, which every node reads (and compute kernels such
+        # as drop_null take; they have none for views)
+        arr = arr.cast(pa.large_string() if pa.types.is_string_view(t) else pa.large_binary())
     return arr
 
 
@@ -919,7 +968,7 @@ def _rescale(values: _I64, src: str, dst: str, where: _Where, arr: pa.Array) -> 
         return values // (a // b)
     factor = b // a
     limit = (2**63 - 1) // factor
-    over = np.abs(values) > limit
+    over = (values > limit) | (values < -limit)  # not np.abs: it keeps -2**63 negative
     if over.any():
         i = int(np.flatnonzero(over)[0])
         raise where.fail(i, _py(arr, i), f"overflows a 64-bit count of {dst} once converted")
@@ -936,11 +985,13 @@ class _IntNode(_Node):
     def family(self) -> str:
         return "temporal" if self.logical else "numeric"
 
-    def values(self, arr: pa.Array, where: _Where) -> _I64:
+    def values(self, arr: pa.Array, where: _Where, *, nulls_ok: bool = False) -> _I64:
         t = arr.type
         logical = self.logical
         if pa.types.is_integer(t):
             return _integers(arr, where)
+        if pa.types.is_floating(t):
+            return _whole_numbers(arr, where, self.avro, nulls_ok=nulls_ok)
         if logical == "date":
             if pa.types.is_date32(t):
                 return _primitive_values(arr, np.int32).astype(np.int64)
@@ -968,15 +1019,51 @@ class _IntNode(_Node):
         """The values as int64, checked (null slots too, when ``nulls_ok``: garbage there)."""
         if not nulls_ok:
             _check_no_nulls(arr, where, f'"{self.avro}"')
-        values = self.values(arr, where)
-        if self.avro == "int" and len(values):
+        values = self.values(arr, where, nulls_ok=nulls_ok)
+        if not len(values):
+            return values
+        if self.avro == "int":
             bad = (values < _INT32[0]) | (values > _INT32[1])
-            if bad.any():
-                i = int(np.flatnonzero(bad)[0])
+            i = _first_present(bad, arr, nulls_ok)
+            if i is not None:
                 raise where.fail(
                     i, _py(arr, i), 'does not fit Avro "int" (32-bit, -2147483648..2147483647)'
                 )
+        bounds = LOGICAL_RANGES.get(self.logical or "")
+        if bounds is not None:
+            low, high, what = bounds
+            i = _first_present((values < low) | (values > high), arr, nulls_ok)
+            if i is not None:
+                raise where.fail(
+                    i,
+                    _py(arr, i),
+                    f"does not fit Avro {self.logical}: {int(values[i])} is outside "
+                    f"{low}..{high} ({what}), which readers cannot take back",
+                )
         return values
+
+
+def _first_present(bad: npt.NDArray[np.bool_], arr: pa.Array, nulls_ok: bool) -> int | None:
+    """The first index flagged ``bad`` that is not a null slot (those hold anything)."""
+    if nulls_ok and arr.null_count:
+        bad = bad & _validity(arr)
+    if not bad.any():
+        return None
+    return int(np.flatnonzero(bad)[0])
+
+
+def _whole_numbers(arr: pa.Array, where: _Where, avro: str, *, nulls_ok: bool) -> _I64:
+    """A float array's values as int64: each must be a finite whole number within 64 bits
+    (pandas keeps integers with nulls as float64); null slots become 0."""
+    x = _primitive_values(arr, np.dtype(arr.type.to_pandas_dtype())).astype(np.float64)
+    with np.errstate(invalid="ignore"):
+        ok = np.isfinite(x) & (np.floor(x) == x) & (x >= -(2.0**63)) & (x < 2.0**63)
+    i = _first_present(~ok, arr, nulls_ok)
+    if i is not None:
+        raise where.fail(
+            i, _py(arr, i), f'is not a whole number within 64 bits, which Avro "{avro}" needs'
+        )
+    return np.where(ok, x, 0.0).astype(np.int64)
 
 
 class _FloatNode(_Node):
@@ -1038,16 +1125,101 @@ class _BinaryNode(_Node):
         if self.avro == "string" and isinstance(t, pa.BaseExtensionType):
             # arrow.uuid → its 36-character text form
             return _uuid_text(_fixed_parts(arr.storage, 16))
-        if self.avro == "string":
-            ok = pa.types.is_string(t) or pa.types.is_large_string(t) or pa.types.is_string_view(t)
-        else:
-            ok = pa.types.is_binary(t) or pa.types.is_large_binary(t) or pa.types.is_binary_view(t)
-        if not ok:
+        if not _text_or_binary(t):
             raise UnsupportedLayoutError(
                 f'Arrow type {t} has no columnar conversion to Avro "{self.avro}"'
             )
+        self.check(arr, where)
         offsets, data = _binary_parts(arr)
         return _BytesPlan(np.diff(offsets), data)
+
+    def check(self, arr: pa.Array, where: _Where) -> None:
+        """Text from binary input must be UTF-8, and a uuid its RFC 4122 text (null slots are
+        not looked at); Arrow strings are UTF-8 already."""
+        if self.avro != "string":
+            return
+        if not is_string_like(arr.type):
+            _check_utf8(arr, where)
+        if self.logical == "uuid" and len(arr):
+            text = arr if is_string_like(arr.type) else arr.view(_TEXT_VIEW[_binary_kind(arr.type)])
+            matches = pc.match_substring_regex(text, UUID_PATTERN).fill_null(True)
+            bad = ~np.asarray(matches.to_numpy(zero_copy_only=False), np.bool_)
+            if bad.any():
+                i = int(np.flatnonzero(bad)[0])
+                raise where.fail(
+                    i,
+                    _py(arr, i),
+                    "is not a uuid as Avro writes it (RFC 4122 text, "
+                    "8-4-4-4-12 hex digits, e.g. 123e4567-e89b-12d3-a456-426614174000)",
+                )
+
+
+def _is_binary(t: pa.DataType) -> bool:
+    return bool(pa.types.is_binary(t) or pa.types.is_large_binary(t) or pa.types.is_binary_view(t))
+
+
+def _text_or_binary(t: pa.DataType) -> bool:
+    return is_string_like(t) or _is_binary(t)
+
+
+def _binary_kind(t: pa.DataType) -> str:
+    if pa.types.is_large_binary(t):
+        return "large"
+    return "view" if pa.types.is_binary_view(t) else "plain"
+
+
+#: The string type each binary layout is viewed as (same buffers) to check it as text.
+_TEXT_VIEW = {"plain": pa.string(), "large": pa.large_string(), "view": pa.string_view()}
+
+
+def _casts(arr: pa.Array, target: pa.DataType) -> bool:
+    try:
+        arr.cast(target)
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        return False
+    return True
+
+
+def _first_failing(arr: pa.Array, ok: Callable[[pa.Array], bool]) -> int:
+    """The first index of ``arr`` (which fails ``ok`` as a whole) whose value fails ``ok``.
+
+    Bisection over slices: each step tests half of what is left, so the values are looked at
+    about twice in all, by columnar calls, never one Python call per value.
+    """
+    low, high = 0, len(arr)  # the first failing value is in [low, high)
+    while high - low > 1:
+        middle = (low + high) // 2
+        if ok(arr.slice(low, middle - low)):
+            low = middle
+        else:
+            high = middle
+    return low
+
+
+def _utf8(arr: pa.Array) -> bool:
+    try:
+        arr.validate(full=True)
+    except pa.ArrowInvalid:
+        return False
+    return True
+
+
+def _check_utf8(arr: pa.Array, where: _Where) -> None:
+    """Raise for the first value of a binary array that is not UTF-8, found columnar.
+
+    ASCII bytes are UTF-8: one numpy ``max`` over the bytes settles most text. Otherwise
+    pyarrow's full validation of the array viewed as strings checks it in one pass; only when
+    that fails is the first bad value found, by :func:`_first_failing`.
+    """
+    if not pa.types.is_binary_view(arr.type):
+        _, data = _binary_parts(arr)
+        if not len(data) or int(data.max()) < 0x80:
+            return
+    text = arr.view(_TEXT_VIEW[_binary_kind(arr.type)])
+    if _utf8(text):
+        return
+    i = _first_failing(text, _utf8)
+    raise where.fail(i, _py(arr, i), 'is not valid UTF-8, which Avro "string" must be')
 
 
 _HEX = np.frombuffer(b"0123456789abcdef", dtype=np.uint8)
@@ -1197,12 +1369,14 @@ class _DecimalNode(_Node):
             )
             try:
                 arr = arr.cast(target)
-            except (pa.ArrowInvalid, pa.ArrowNotImplementedError) as exc:
-                raise EncodeError(
-                    f"cannot encode column {where.path!r}: its {t} values do not convert to "
-                    f"scale {self.scale} without loss ({exc})",
-                    column=where.path,
-                ) from exc
+            except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+                i = _first_failing(arr, lambda part: _casts(part, target))
+                raise where.fail(
+                    i,
+                    _py(arr, i),
+                    f"does not convert from {t} to decimal({self.precision}, {self.scale}) "
+                    "without loss",
+                ) from None
             t = arr.type
         n = len(arr)
         words_per = t.byte_width // 8
@@ -1862,6 +2036,7 @@ def _flat_value(
         return False
     if isinstance(node, _BinaryNode) and _plain_binary(arr.type):
         _check_no_nulls(arr, where, f'"{node.avro}"')
+        node.check(arr, where)
         return _flat_binary(arr, flat, union)
     if isinstance(node, _RecordNode):
         if union is not None or not pa.types.is_struct(arr.type) or arr.null_count:
@@ -1923,6 +2098,7 @@ def _flat_nullable(
         raw = node.checked(arr, where, nulls_ok=True)
         flat.array(raw.reshape(-1), _K_FIXED, width=raw.shape[1], union=union, nulls=arr)
     elif isinstance(node, _BinaryNode) and _plain_binary(arr.type):
+        node.check(arr, where)
         return _flat_binary(arr, flat, union, nulls=arr)
     else:
         return False
@@ -2001,7 +2177,12 @@ def _windows(table: pa.Table, chunk_rows: int) -> Iterator[tuple[int, dict[str, 
     """
     names = table.schema.names
     if len(set(names)) != len(names):
-        raise EncodeError("the data has duplicate column names", column=None)
+        twice = next(name for i, name in enumerate(names) if name in names[:i])
+        raise EncodeError(
+            f"column name {twice!r} appears twice in the data; rename or drop one",
+            column=twice,
+            value=twice,
+        )
     n = table.num_rows
     ends: set[int] = set()
     for column in table.columns:
@@ -2035,7 +2216,9 @@ def _as_table(data: Any) -> pa.Table:
     import pandas as pd
 
     if isinstance(data, pd.DataFrame):
-        return pa.Table.from_pandas(data, preserve_index=False)
+        from schemakit._sources import pandas_table
+
+        return pandas_table(data)
     raise TypeError(
         "encode_bodies takes a pyarrow Table or RecordBatch or a pandas DataFrame, not "
         f"{type(data).__name__}"
@@ -2160,8 +2343,10 @@ def encode_bodies(
                 bound = int(offsets[-1])
                 run = _PlanJob(plan, offsets).run
             if pending is not None:
+                # the window before, written on the pool: committed once, then forgotten
                 pending.result()
                 out.commit(writing)
+                pending = None
             room = out.reserve(bound, n)
             if pool is not None and flat is None:
                 # write this window (compiled kernels, no GIL) while the next one is planned;

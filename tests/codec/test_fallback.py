@@ -81,6 +81,7 @@ def test_fallback_maps_and_original_names() -> None:
 
 
 def test_fallback_timestamps_nanos_and_naive() -> None:
+    uuid = "123e4567-e89b-12d3-a456-426614174000"  # the text of a uuid (test_encode_checks)
     schema = record(
         {
             "name": "u",
@@ -96,12 +97,13 @@ def test_fallback_timestamps_nanos_and_naive() -> None:
         [
             pa.nulls(3),
             pa.array([1_500, 0, 0], pa.timestamp("ns", tz="UTC")),
-            pa.array(["", "", ""]),
+            pa.array([uuid] * 3),
         ],
     )
     got = _encode_warns(schema, pa.table({"u": union}), "u")
     # nanos as the specification encodes them (fastavro has no timestamp-nanos): a long count.
-    assert got == [b"\x02" + fastavro_bodies("long", [1_500])[0], b"\x04\x00", b"\x00"]
+    nanos, text = fastavro_bodies("long", [1_500])[0], fastavro_bodies("string", [uuid])[0]
+    assert got == [b"\x02" + nanos, b"\x04" + text, b"\x00"]
 
 
 def test_fallback_errors_name_the_row() -> None:

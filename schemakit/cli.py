@@ -18,7 +18,9 @@ from typing import TYPE_CHECKING, Annotated, Any, Literal, NoReturn
 
 import pyarrow as pa
 
+from schemakit._bidi import escape_bidi
 from schemakit._deps import optional_import
+from schemakit._limits import DEFAULT_MAX_BODY_BYTES
 from schemakit.errors import SchemakitError
 
 if TYPE_CHECKING:
@@ -45,8 +47,13 @@ app = typer.Typer(
 )
 
 
+def _echo(text: str, *, err: bool = False) -> None:
+    """Print ``text`` with bidi controls escaped: a subject must not reorder the terminal."""
+    typer.echo(escape_bidi(text), err=err)
+
+
 def _fail(message: str) -> NoReturn:
-    typer.echo(f"schemakit: error: {message}", err=True)
+    _echo(f"schemakit: error: {message}", err=True)
     raise typer.Exit(2)
 
 
@@ -78,7 +85,7 @@ def infer(
         _fail(str(exc).splitlines()[0] if str(exc) else type(exc).__name__)
     text = json.dumps(schema.to_dict(), indent=2, ensure_ascii=False)
     if output is None:
-        typer.echo(text)
+        _echo(text)
     else:
         try:
             output.write_text(text + "\n", encoding="utf-8")
@@ -256,12 +263,26 @@ def _registry(location: str | None) -> Iterator[Registry]:
 
 
 def _read_schema(path: Path, schema_type: str) -> Schema:
+    """The schema in ``path``: at most ``DEFAULT_MAX_BODY_BYTES`` (the server's bound) of UTF-8.
+
+    Reading stops one byte past the bound, so ``/dev/zero`` or a huge file costs no more.
+    """
     from schemakit.schema import Schema
 
     try:
-        text = path.read_text(encoding="utf-8")
+        with path.open("rb") as handle:
+            data = handle.read(DEFAULT_MAX_BODY_BYTES + 1)
     except OSError as exc:
         _fail(f"cannot read {path}: {exc.strerror or exc}")
+    if len(data) > DEFAULT_MAX_BODY_BYTES:
+        _fail(
+            f"{path} is larger than {DEFAULT_MAX_BODY_BYTES:,} bytes, the bound on a schema "
+            "(as on a request body of schemakit serve)"
+        )
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        _fail(f"{path} is not UTF-8 text: byte 0x{data[exc.start]:02x} at offset {exc.start}")
     try:
         return Schema.parse(text, schema_type=schema_type)
     except (SchemakitError, ValueError) as exc:
@@ -269,25 +290,30 @@ def _read_schema(path: Path, schema_type: str) -> Schema:
 
 
 def _print_table(columns: list[str], rows: list[list[object]]) -> None:
-    cells = [list(columns), *[["" if v is None else str(v) for v in r] for r in rows]]
+    # Escaped before the widths are measured, so the columns line up as printed.
+    cells = [
+        list(columns),
+        *[["" if v is None else escape_bidi(str(v)) for v in r] for r in rows],
+    ]
     widths = [max(len(row[i]) for row in cells) for i in range(len(columns))]
     for row in cells:
-        typer.echo("  ".join(v.ljust(w) for v, w in zip(row, widths, strict=True)).rstrip())
+        _echo("  ".join(v.ljust(w) for v, w in zip(row, widths, strict=True)).rstrip())
 
 
 def _emit(data: object, as_json: bool, columns: list[str], rows: list[list[object]]) -> None:
     if as_json:
-        typer.echo(json.dumps(data, indent=2, ensure_ascii=False, default=str))
+        # A bidi control escaped as \uXXXX is still the same JSON string.
+        _echo(json.dumps(data, indent=2, ensure_ascii=False, default=str))
     else:
         _print_table(columns, rows)
 
 
 def _incompatible(messages: Sequence[str], warnings: Sequence[str], header: str) -> None:
-    typer.echo(header)
+    _echo(header)
     for message in messages:
-        typer.echo(f"  - {message}")
+        _echo(f"  - {message}")
     for warning in warnings:
-        typer.echo(f"  warning: {warning}")
+        _echo(f"  warning: {warning}")
 
 
 @app.command()
@@ -311,7 +337,7 @@ def register(
         except IncompatibleSchemaError as exc:
             if as_json:
                 data = {"compatible": False, "messages": list(exc.messages)}
-                typer.echo(json.dumps(data, indent=2, ensure_ascii=False))
+                _echo(json.dumps(data, indent=2, ensure_ascii=False))
             else:
                 _incompatible(exc.messages, (), str(exc).splitlines()[0])
             raise typer.Exit(1) from None
@@ -366,7 +392,7 @@ def check(
             "messages": list(result.messages),
             "warnings": list(result.warnings),
         }
-        typer.echo(json.dumps(data, indent=2, ensure_ascii=False))
+        _echo(json.dumps(data, indent=2, ensure_ascii=False))
     else:
         verdict = "compatible" if result.is_compatible else "INCOMPATIBLE"
         _incompatible(result.messages, result.warnings, f"{verdict} with {subject!r} under {level}")
@@ -488,7 +514,7 @@ def encode(
                 arrays.append(encode_records(batch, schema, value_id))
                 writer.write_table(pa.Table.from_arrays(arrays, schema=out_schema))
                 rows += batch.num_rows
-    typer.echo(f"{rows:,} records → {output} (subject {topic}-value, schema id {value_id})")
+    _echo(f"{rows:,} records → {output} (subject {topic}-value, schema id {value_id})")
 
 
 def _key_schema(schema: Schema, column: str) -> Schema:
@@ -571,7 +597,7 @@ def serve(
         uvicorn = optional_import("uvicorn", extra="server", purpose="schemakit serve")
     except ImportError as exc:
         _fail(str(exc))
-    from schemakit.server import DEFAULT_MAX_BODY_BYTES, create_app
+    from schemakit.server import create_app
 
     try:
         application = create_app(

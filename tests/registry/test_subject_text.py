@@ -1,0 +1,60 @@
+"""Subject names as text: what validation calls a bad character, and how reprs show bidi controls.
+
+A subject may hold any character but control characters and lone surrogates, bidi controls
+included (Confluent accepts them); what a person reads (reprs, HTML tables) shows them escaped so
+a subject cannot display as another.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from schemakit._bidi import BIDI_CONTROLS, escape_bidi
+from schemakit.errors import InvalidSubjectError
+from schemakit.registry import Registry
+
+SCHEMA = {"type": "record", "name": "R", "fields": [{"name": "a", "type": "long"}]}
+
+# (subject, fragment of the message, fragment it must not have)
+INVALID = [
+    ("a\x00b", "the control character U+0000 (at 1)", "surrogate"),
+    ("\x1b[31m", "the control character U+001B (at 0)", "surrogate"),
+    ("a\x85", "the control character U+0085 (at 1)", "surrogate"),
+    ("a\ud800", "the lone surrogate U+D800 (at 1)", "control"),
+    ("\udc80x", "the lone surrogate U+DC80 (at 0)", "control"),
+    ("ok\udfff", "the lone surrogate U+DFFF (at 2)", "control"),
+]
+
+
+@pytest.mark.parametrize(("subject", "says", "never"), INVALID)
+def test_invalid_subjects_name_the_character_by_its_kind(
+    subject: str, says: str, never: str
+) -> None:
+    with Registry(":memory:") as registry:
+        with pytest.raises(InvalidSubjectError) as info:
+            registry.register(subject, SCHEMA)
+        assert says in str(info.value)
+        assert never not in str(info.value)
+        assert registry.subjects() == []
+
+
+def sneaky(control: str) -> str:
+    return f"invoice{control}eulav-"
+
+
+@pytest.mark.parametrize("control", sorted(BIDI_CONTROLS), ids=lambda c: f"U+{ord(c):04X}")
+def test_bidi_controls_are_valid_and_shown_escaped(control: str) -> None:
+    subject = sneaky(control)
+    escaped = f"invoice\\u{ord(control):04x}eulav-"
+    assert escape_bidi(subject) == escaped
+    with Registry(":memory:") as registry:
+        done = registry.register(subject, SCHEMA)
+        assert registry.subjects() == [subject]  # stored as given
+        for shown in (repr(done), done._repr_html_(), registry._repr_html_()):
+            assert control not in shown
+            assert escaped in shown
+
+
+def test_escape_leaves_other_text_alone() -> None:
+    text = "flights-value \N{GRINNING FACE} \u200d \u00e9 \\u202e"
+    assert escape_bidi(text) == text

@@ -11,9 +11,13 @@ import subprocess
 import sys
 from pathlib import Path
 
+import hypothesis.strategies as st
 import pytest
+from hypothesis import HealthCheck, given, settings
+from typer.testing import CliRunner
 
 from schemakit._bidi import BIDI_CONTROLS
+from schemakit.cli import app
 from schemakit.registry import Registry
 from schemakit.server import DEFAULT_MAX_BODY_BYTES
 
@@ -143,3 +147,37 @@ def test_the_cli_prints_bidi_controls_escaped(tmp_path: Path) -> None:
     assert missing.returncode == 2
     assert no_bidi(missing.stderr)
     assert ESCAPED in missing.stderr
+
+
+def spliced(data: tuple[int, bytes]) -> bytes:
+    at, junk = data
+    return SCHEMA[:at] + junk + SCHEMA[at:]
+
+
+SCHEMA_FILES = st.one_of(
+    st.binary(max_size=64),
+    st.tuples(st.integers(0, len(SCHEMA)), st.binary(min_size=1, max_size=4)).map(spliced),
+    st.text(st.characters(exclude_categories=()), max_size=16).map(
+        lambda t: SCHEMA[:-1] + b', "doc": "' + t.encode("utf-8", "surrogatepass") + b'"}'
+    ),
+)
+
+
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(data=SCHEMA_FILES)
+def test_any_bytes_as_a_schema_file_register_or_give_one_error_line(
+    tmp_path: Path, data: bytes
+) -> None:
+    # In-process (the same typer app the console script runs), so hypothesis can try many files.
+    path = tmp_path / "schema.avsc"
+    path.write_bytes(data)
+    done = CliRunner().invoke(app, ["register", "s", str(path), "--registry", ":memory:"])
+    assert done.exception is None or isinstance(done.exception, SystemExit), done.exception
+    assert done.exit_code in (0, 2)
+    if done.exit_code == 2:
+        assert len(done.stderr.splitlines()) == 1, done.stderr
+        assert done.stderr.startswith("schemakit: error: ")
+    else:
+        data.decode("utf-8")  # what registered was UTF-8

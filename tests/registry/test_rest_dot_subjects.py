@@ -11,7 +11,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
+import hypothesis.strategies as st
 import pytest
+from hypothesis import given, settings
 
 from schemakit.registry import Registry
 from tests._serve import CONTENT_TYPE, serve
@@ -61,3 +63,16 @@ def test_dot_subjects_round_trip_through_the_server(
     assert 1 in registry.delete_subject(subject)
     assert 1 in registry.delete_subject(subject, permanent=True)
     assert subject not in registry.subjects(deleted=True)
+
+
+@settings(max_examples=25, deadline=None)
+@given(subject=st.text(alphabet="./%2Ee", min_size=1, max_size=5))
+def test_any_subject_of_dots_slashes_and_escapes_is_addressed_as_itself(
+    served: tuple[str, Registry], subject: str
+) -> None:
+    base_url, registry = served
+    done = registry.register(subject, SCHEMA)
+    assert done.subject == subject
+    assert done.version in registry.versions(subject)
+    assert registry.get_version(subject, done.version).id == done.id
+    assert subject in httpx.get(f"{base_url}/subjects", headers={"Accept": CONTENT_TYPE}).json()

@@ -7,11 +7,17 @@ a subject cannot display as another.
 
 from __future__ import annotations
 
-import pytest
+import unicodedata
 
+import hypothesis.strategies as st
+import pytest
+from hypothesis import given, settings
+
+from schemakit import _html
 from schemakit._bidi import BIDI_CONTROLS, escape_bidi
 from schemakit.errors import InvalidSubjectError
 from schemakit.registry import Registry
+from schemakit.registry._backend import subject_problem
 
 SCHEMA = {"type": "record", "name": "R", "fields": [{"name": "a", "type": "long"}]}
 
@@ -58,3 +64,27 @@ def test_bidi_controls_are_valid_and_shown_escaped(control: str) -> None:
 def test_escape_leaves_other_text_alone() -> None:
     text = "flights-value \N{GRINNING FACE} \u200d \u00e9 \\u202e"
     assert escape_bidi(text) == text
+
+
+# Every character, surrogates included (st.text leaves them out by default), bidi controls often.
+CHARACTERS = st.characters(exclude_categories=()) | st.sampled_from(sorted(BIDI_CONTROLS))
+
+
+@settings(max_examples=300, deadline=None)
+@given(subject=st.text(CHARACTERS, max_size=12))
+def test_any_text_is_a_subject_or_refused_by_the_kind_of_its_first_bad_character(
+    subject: str,
+) -> None:
+    problem = subject_problem(subject)
+    kinds = [unicodedata.category(c) for c in subject]
+    if not subject:
+        assert problem == "a subject may not be empty"
+    elif "Cc" in kinds or "Cs" in kinds:
+        at = next(i for i, kind in enumerate(kinds) if kind in ("Cc", "Cs"))
+        kind = "the lone surrogate" if kinds[at] == "Cs" else "the control character"
+        assert problem == f"a subject may not contain {kind} U+{ord(subject[at]):04X} (at {at})"
+    else:
+        assert problem is None
+        shown = _html.escape(subject)
+        assert not BIDI_CONTROLS & set(shown)
+        assert not BIDI_CONTROLS & set(escape_bidi(subject))

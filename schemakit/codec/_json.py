@@ -446,7 +446,8 @@ def decode_json_bodies(
     schema : Schema or None
         The writer's JSON schema: bodies are validated against it and the table takes
         ``json_to_arrow_schema(schema.to_dict())``. Without one, each body must be an object and
-        the types are what ``pa.Table.from_pylist`` infers.
+        the types are what ``pa.Table.from_pylist`` infers (bodies whose types disagree raise
+        ``DecodeError`` without a row, whatever ``errors`` says: no row is the bad one).
     rows : sequence of int, optional
         The row index to report for each body (default ``0..n-1``).
     schema_id : int, optional

@@ -50,7 +50,7 @@ _U8: TypeAlias = npt.NDArray[np.uint8]
 _Bool: TypeAlias = npt.NDArray[np.bool_]
 
 #: Bytes scanned at once: bounds the scratch arrays whatever the batch or body size.
-_WINDOW = 1 << 22
+_WINDOW = 1 << 20
 
 #: The bytes that open a nesting level (outside strings; inside them they only overcount).
 OPEN_BYTES = b"[{"
@@ -98,7 +98,6 @@ def scan_bodies(offsets: _I64, data: _U8) -> tuple[_I64, _Bool]:
             & _HEX_SURROGATE[follow[:, 2]]
         )
         candidates.append(slashes[hit])
-    opens_before[offsets > last] = seen
     counts = np.diff(opens_before)
     flagged = np.zeros(n, np.bool_)
     at = np.concatenate(candidates) if candidates else np.zeros(0, np.int64)

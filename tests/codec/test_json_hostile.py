@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -239,6 +240,16 @@ def test_encode_refuses_non_finite_numbers(
     assert "not JSON" in str(info.value)
 
 
+def test_sk_encode_refuses_infinity_in_a_dataframe(registry: sk.Registry) -> None:
+    # pandas NaN is a missing value (Arrow null, JSON null); an infinity is a value JSON lacks.
+    frame = pd.DataFrame({"n": [1, 2, 3], "x": [0.5, math.nan, -math.inf]})
+    with pytest.raises(sk.EncodeError) as info:
+        sk.encode(frame, "inf-value", registry=registry, schema=OPEN)
+    assert (info.value.row, info.value.column, info.value.value) == (2, "x", -math.inf)
+    written = sk.encode(frame.head(2), "inf-value", registry=registry, schema=OPEN)
+    assert [r[5:] for r in written.tolist()] == [b'{"n":1,"x":0.5}', b'{"n":2,"x":null}']
+
+
 def test_encode_reports_the_earliest_bad_row() -> None:
     # A schema violation at row 1 comes before a NaN at row 2, and the other way round.
     schema = Schema(
@@ -404,3 +415,30 @@ def test_arbitrary_body_single_and_batch_agree(body: bytes) -> None:
     out = decode_json_bodies(batch(body), anything, schema_id=4, errors="null")
     assert isinstance(out, tuple)
     assert [reason for _, reason, _ in out[1]] == ([] if single is None else [single])
+
+
+# Pieces that, joined, put brackets and escapes on either side of the 1 MiB scan windows.
+SCAN_PIECES = [b"[", b"{", b"]", b"\\ud8", b"\\uDF", b"\\u00", b"\\", b"u", b"D", b"9", b"x"]
+FILLER = st.sampled_from([b"x" * 699_999, b"[" * 300_001, b"\\ud9" * 100_000])
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    bodies=st.lists(
+        st.lists(st.sampled_from(SCAN_PIECES) | FILLER, max_size=8).map(b"".join), max_size=6
+    ),
+    skip=st.integers(0, 2),
+)
+def test_the_columnar_scan_counts_each_body_as_bytes_count_does(
+    bodies: list[bytes], skip: int
+) -> None:
+    from schemakit.codec._framing import binary_parts
+    from schemakit.codec._json_limits import scan_bodies
+
+    array = pa.array([b"[[{", *bodies], pa.binary()).slice(min(skip, len(bodies)))
+    offsets, values, _ = binary_parts(array)
+    opens, suspect = scan_bodies(offsets, values)
+    expected = array.to_pylist()
+    assert opens.tolist() == [b.count(b"[") + b.count(b"{") for b in expected]
+    pattern = re.compile(rb"\\u[dD][89a-fA-F]")
+    assert suspect.tolist() == [pattern.search(b) is not None for b in expected]

@@ -86,7 +86,8 @@ def scan_bodies(offsets: _I64, data: _U8) -> tuple[_I64, _Bool]:
         hi = min(lo + _WINDOW, last)
         window = data[lo:hi]
         opens = np.flatnonzero(_OPENS[window]) + lo
-        inside = (offsets > lo) & (offsets <= hi)
+        # the offsets in (lo, hi]: offsets are sorted, so a slice of them
+        inside = slice(*np.searchsorted(offsets, [lo, hi], side="right"))
         opens_before[inside] = seen + np.searchsorted(opens, offsets[inside], side="left")
         seen += len(opens)
         slashes = np.flatnonzero(window == ord("\\")) + lo
@@ -108,9 +109,9 @@ def scan_bodies(offsets: _I64, data: _U8) -> tuple[_I64, _Bool]:
 
 
 def scan_body(body: bytes) -> tuple[int, bool]:
-    """:func:`scan_bodies` of one body, with a shortcut for the common short body.
+    """:func:`scan_bodies` of one body, with a shortcut for the common body.
 
-    A body with no ``\\u`` and few brackets needs no numpy: its counts are C ``bytes`` calls.
+    A body without ``\\u`` needs no numpy: its bracket count is C ``bytes.count`` calls.
     """
     opens = sum(body.count(bytes((byte,))) for byte in OPEN_BYTES)
     if b"\\u" not in body:

@@ -349,7 +349,7 @@ def encode_json_bodies(
     # earliest bad row of either kind is the one reported.
     non_finite = first_non_finite(table)
     bodies: list[bytes] = []
-    for i, raw in enumerate(table.to_pylist()):
+    for i, raw in enumerate(_python_rows(table, rows)):
         row = i if rows is None else int(rows[i])
         if non_finite is not None and non_finite[0] == i:
             _, column, number = non_finite
@@ -377,6 +377,40 @@ def encode_json_bodies(
             )
         bodies.append(dumps_json(value))
     return pa.array(bodies, pa.binary())
+
+
+def _python_rows(
+    table: pa.Table | pa.RecordBatch, rows: Sequence[int] | None
+) -> list[dict[str, Any]]:
+    """``table.to_pylist()``, or an ``EncodeError`` naming the first value Python cannot hold.
+
+    A timestamp or date beyond Python's years 1-9999 has no ``datetime`` (and so no ISO text);
+    pyarrow then fails the whole conversion, so the cell is found, on that path only, one value
+    at a time.
+    """
+    try:
+        converted: list[dict[str, Any]] = table.to_pylist()
+    except (OverflowError, ValueError):
+        pass
+    else:
+        return converted
+    for name in table.column_names:
+        column = table.column(name)
+        try:
+            column.to_pylist()
+        except (OverflowError, ValueError):
+            for i in range(len(column)):
+                try:
+                    column[i].as_py()
+                except (OverflowError, ValueError) as exc:
+                    row = i if rows is None else int(rows[i])
+                    message = (
+                        f"row {row}: column {name!r} ({column.type}) holds a value out of range "
+                        f"of Python's datetime, so it has no JSON text: {exc}"
+                    )
+                    raise EncodeError(message, column=name, row=row) from None
+    again: list[dict[str, Any]] = table.to_pylist()  # pragma: no cover - no one value at fault
+    return again
 
 
 # --------------------------------------------------------------------------------------------

@@ -442,3 +442,21 @@ def test_the_columnar_scan_counts_each_body_as_bytes_count_does(
     assert opens.tolist() == [b.count(b"[") + b.count(b"{") for b in expected]
     pattern = re.compile(rb"\\u[dD][89a-fA-F]")
     assert suspect.tolist() == [pattern.search(b) is not None for b in expected]
+
+
+# (case, column values) whose row 1 has no Python value (and so no JSON text)
+OUT_OF_RANGE = [
+    ("timestamp[us]", pa.array([0, 2**62], pa.timestamp("us"))),
+    ("date32", pa.array([0, 2**31 - 1], pa.date32())),
+    ("list<date32>", pa.array([[0], [1, 2**31 - 1]], pa.list_(pa.date32()))),
+]
+
+
+@pytest.mark.parametrize(("case", "values"), OUT_OF_RANGE, ids=[c for c, _ in OUT_OF_RANGE])
+def test_encode_names_a_value_python_cannot_hold(case: str, values: pa.Array) -> None:
+    table = pa.table({"ok": [1, 2], "a": values})
+    with pytest.raises(EncodeError) as info:
+        encode_json_bodies(table, OPEN, rows=[7, 8])
+    assert (info.value.row, info.value.column) == (8, "a")
+    assert "row 8" in str(info.value)
+    assert "out of range" in str(info.value)

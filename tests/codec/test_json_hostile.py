@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import math
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import hypothesis.strategies as st
@@ -460,3 +460,32 @@ def test_encode_names_a_value_python_cannot_hold(case: str, values: pa.Array) ->
     assert (info.value.row, info.value.column) == (8, "a")
     assert "row 8" in str(info.value)
     assert "out of range" in str(info.value)
+
+
+@pytest.fixture(scope="module")
+def anything_registry() -> Iterator[tuple[sk.Registry, int]]:
+    with sk.Registry(":memory:") as reg:
+        yield reg, reg.register("anything-value", SCHEMAS[1]).id
+
+
+@PROPERTY
+@given(bodies=st.lists(BODIES, min_size=1, max_size=4))
+def test_sk_decode_and_deserializer_agree_on_arbitrary_bodies(
+    anything_registry: tuple[sk.Registry, int], bodies: list[bytes]
+) -> None:
+    registry, schema_id = anything_registry
+    records = [framed(schema_id, body) for body in bodies]
+    frame = sk.decode(records, registry, errors="null")
+    assert isinstance(frame, pd.DataFrame)
+    assert len(frame) == len(records)
+    report = frame.attrs["decode_errors"]
+    batch_reasons = dict(zip(report["row"].tolist(), report["reason"].tolist(), strict=True))
+    single = sk.Deserializer(registry)
+    for row, record in enumerate(records):
+        raised = raised_by(lambda record=record: single.decode(record))
+        assert batch_reasons.get(row) == (None if raised is None else raised.reason)
+    first = min(batch_reasons, default=None)
+    raised = raised_by(lambda: sk.decode(records, registry))
+    assert (None if raised is None else (raised.row, raised.reason)) == (
+        None if first is None else (first, batch_reasons[first])
+    )

@@ -151,27 +151,25 @@ def demo() -> None:
     registry = Registry(":memory:")
     inferred: dict[str, Schema] = {}
     frames: dict[str, pd.DataFrame] = {}
-    typer.echo("1. Infer schemas from real tables\n")
+    _echo("1. Infer schemas from real tables\n")
     for title, record, frame in _demo_tables():
         schema = infer_schema(frame, name=record, namespace="demo")
         inferred[record] = schema
         frames[record] = frame
-        typer.echo(_summary(title, frame, schema))
-        typer.echo("")
+        _echo(_summary(title, frame, schema))
+        _echo("")
 
-    typer.echo("2. Register them (subjects named <topic>-value, as Confluent's default)\n")
+    _echo("2. Register them (subjects named <topic>-value, as Confluent's default)\n")
     for record, topic in (("Flight", "flights"), ("Penguin", "penguins")):
         done = registry.register(f"{topic}-value", inferred[record])
-        typer.echo(f"   {done.subject}: version {done.version}, id {done.id}")
-    typer.echo("")
+        _echo(f"   {done.subject}: version {done.version}, id {done.id}")
+    _echo("")
 
-    typer.echo(f"3. Evolve flights-value (level {registry.compatibility('flights-value')})\n")
+    _echo(f"3. Evolve flights-value (level {registry.compatibility('flights-value')})\n")
     flight = inferred["Flight"].to_dict()
     added = {**flight, "fields": [*flight["fields"], _CANCELLED]}
     done = registry.register("flights-value", added)
-    typer.echo(
-        f"   + optional field 'cancelled' with a default: version {done.version}, id {done.id}"
-    )
+    _echo(f"   + optional field 'cancelled' with a default: version {done.version}, id {done.id}")
     narrowed = {
         **added,
         "fields": [
@@ -182,13 +180,13 @@ def demo() -> None:
     try:
         registry.register("flights-value", narrowed)
     except IncompatibleSchemaError as exc:
-        typer.echo("   ~ dep_delay double → float: rejected, nothing written")
+        _echo("   ~ dep_delay double → float: rejected, nothing written")
         for message in exc.messages:
-            typer.echo(f"       {message}")
-    typer.echo("")
+            _echo(f"       {message}")
+    _echo("")
     history = registry.history("flights-value")
-    typer.echo(history.to_string(index=False))
-    typer.echo("")
+    _echo(history.to_string(index=False))
+    _echo("")
     _demo_wire(registry, frames["Flight"], inferred["Flight"])
     registry.close()
 
@@ -201,30 +199,30 @@ def _demo_wire(registry: Registry, flights: pd.DataFrame, v1: Schema) -> None:
 
     from schemakit.serde import decode, encode
 
-    typer.echo("4. Encode to Confluent wire format, decode a batch that mixes versions\n")
+    _echo("4. Encode to Confluent wire format, decode a batch that mixes versions\n")
     old = encode(flights, "flights-value", registry=registry, schema=v1)  # warms the kernels
     start = time.perf_counter()
     old = encode(flights, "flights-value", registry=registry, schema=v1)
     seconds = time.perf_counter() - start
-    typer.echo(
+    _echo(
         f"   {len(old):,} records with version 1 in {seconds:.2f} s "
         f"({len(old) / seconds:,.0f} rows/s, {pa.array(old.array).nbytes / 2**20:.1f} MiB)"
     )
     sample = flights.iloc[100:101].assign(cancelled=True)
     new = encode(sample, "flights-value", registry=registry, use_latest=True)
     latest_id = int.from_bytes(new.iloc[0][1:5], "big")
-    typer.echo(f"   1 record with the latest version (schema id {latest_id})")
+    _echo(f"   1 record with the latest version (schema id {latest_id})")
     mixed = pd.concat([old.head(2), new.head(1)], ignore_index=True)
     back = decode(mixed, registry)
-    typer.echo("   decoded with the newest writer schema; version-1 rows get the default:")
-    typer.echo(back[["carrier", "flight", "dep_delay", "cancelled"]].to_string())
+    _echo("   decoded with the newest writer schema; version-1 rows get the default:")
+    _echo(back[["carrier", "flight", "dep_delay", "cancelled"]].to_string())
     whole = decode(old, registry, reader_schema=v1)
     same = (
         whole.astype(object)
         .where(whole.notna(), None)
         .equals(flights.astype(object).where(flights.notna(), None))
     )
-    typer.echo(f"   all {len(whole):,} version-1 rows decode back to the DataFrame: {same}")
+    _echo(f"   all {len(whole):,} version-1 rows decode back to the DataFrame: {same}")
 
 
 _CANCELLED = {"name": "cancelled", "type": "boolean", "default": False}
@@ -563,7 +561,7 @@ def decode(
         finally:
             if writer is not None:
                 writer.close()
-    typer.echo(f"{rows:,} rows → {output}")
+    _echo(f"{rows:,} rows → {output}")
 
 
 def _values(source: Any) -> Iterator[pa.RecordBatch]:
@@ -608,9 +606,9 @@ def serve(
     except (SchemakitError, OSError, ValueError) as exc:
         _fail(str(exc).splitlines()[0])
     location = application.state.registry_location
-    typer.echo(f"schemakit: serving {location} on http://{host}:{port}", err=True)
+    _echo(f"schemakit: serving {location} on http://{host}:{port}", err=True)
     if auth_file is None and host not in ("127.0.0.1", "localhost", "::1"):
-        typer.echo(
+        _echo(
             f"schemakit: warning: {host} is reachable from other machines and no --auth-file "
             "was given: anyone who can connect can register and delete schemas",
             err=True,

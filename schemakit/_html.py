@@ -5,6 +5,8 @@ from __future__ import annotations
 import html
 from collections.abc import Iterable, Sequence
 
+from schemakit._bidi import escape_bidi
+
 __all__ = ["MAX_ROWS", "escape", "table"]
 
 MAX_ROWS = 200
@@ -14,8 +16,8 @@ _CELL_STYLE = "border:1px solid #ccc;padding:2px 6px;text-align:left;vertical-al
 
 
 def escape(value: object) -> str:
-    """HTML-escape ``str(value)``, quotes included."""
-    return html.escape("" if value is None else str(value), quote=True)
+    """HTML-escape ``str(value)``, quotes included, bidi controls as ``\\uXXXX`` text."""
+    return html.escape(escape_bidi("" if value is None else str(value)), quote=True)
 
 
 def table(

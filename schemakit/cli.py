@@ -18,7 +18,9 @@ from typing import TYPE_CHECKING, Annotated, Any, Literal, NoReturn
 
 import pyarrow as pa
 
+from schemakit._bidi import escape_bidi
 from schemakit._deps import optional_import
+from schemakit._limits import DEFAULT_MAX_BODY_BYTES
 from schemakit.errors import SchemakitError
 
 if TYPE_CHECKING:
@@ -45,8 +47,13 @@ app = typer.Typer(
 )
 
 
+def _echo(text: str, *, err: bool = False) -> None:
+    """Print ``text`` with bidi controls escaped: a subject must not reorder the terminal."""
+    typer.echo(escape_bidi(text), err=err)
+
+
 def _fail(message: str) -> NoReturn:
-    typer.echo(f"schemakit: error: {message}", err=True)
+    _echo(f"schemakit: error: {message}", err=True)
     raise typer.Exit(2)
 
 
@@ -78,7 +85,7 @@ def infer(
         _fail(str(exc).splitlines()[0] if str(exc) else type(exc).__name__)
     text = json.dumps(schema.to_dict(), indent=2, ensure_ascii=False)
     if output is None:
-        typer.echo(text)
+        _echo(text)
     else:
         try:
             output.write_text(text + "\n", encoding="utf-8")
@@ -144,27 +151,25 @@ def demo() -> None:
     registry = Registry(":memory:")
     inferred: dict[str, Schema] = {}
     frames: dict[str, pd.DataFrame] = {}
-    typer.echo("1. Infer schemas from real tables\n")
+    _echo("1. Infer schemas from real tables\n")
     for title, record, frame in _demo_tables():
         schema = infer_schema(frame, name=record, namespace="demo")
         inferred[record] = schema
         frames[record] = frame
-        typer.echo(_summary(title, frame, schema))
-        typer.echo("")
+        _echo(_summary(title, frame, schema))
+        _echo("")
 
-    typer.echo("2. Register them (subjects named <topic>-value, as Confluent's default)\n")
+    _echo("2. Register them (subjects named <topic>-value, as Confluent's default)\n")
     for record, topic in (("Flight", "flights"), ("Penguin", "penguins")):
         done = registry.register(f"{topic}-value", inferred[record])
-        typer.echo(f"   {done.subject}: version {done.version}, id {done.id}")
-    typer.echo("")
+        _echo(f"   {done.subject}: version {done.version}, id {done.id}")
+    _echo("")
 
-    typer.echo(f"3. Evolve flights-value (level {registry.compatibility('flights-value')})\n")
+    _echo(f"3. Evolve flights-value (level {registry.compatibility('flights-value')})\n")
     flight = inferred["Flight"].to_dict()
     added = {**flight, "fields": [*flight["fields"], _CANCELLED]}
     done = registry.register("flights-value", added)
-    typer.echo(
-        f"   + optional field 'cancelled' with a default: version {done.version}, id {done.id}"
-    )
+    _echo(f"   + optional field 'cancelled' with a default: version {done.version}, id {done.id}")
     narrowed = {
         **added,
         "fields": [
@@ -175,13 +180,13 @@ def demo() -> None:
     try:
         registry.register("flights-value", narrowed)
     except IncompatibleSchemaError as exc:
-        typer.echo("   ~ dep_delay double → float: rejected, nothing written")
+        _echo("   ~ dep_delay double → float: rejected, nothing written")
         for message in exc.messages:
-            typer.echo(f"       {message}")
-    typer.echo("")
+            _echo(f"       {message}")
+    _echo("")
     history = registry.history("flights-value")
-    typer.echo(history.to_string(index=False))
-    typer.echo("")
+    _echo(history.to_string(index=False))
+    _echo("")
     _demo_wire(registry, frames["Flight"], inferred["Flight"])
     registry.close()
 
@@ -194,30 +199,30 @@ def _demo_wire(registry: Registry, flights: pd.DataFrame, v1: Schema) -> None:
 
     from schemakit.serde import decode, encode
 
-    typer.echo("4. Encode to Confluent wire format, decode a batch that mixes versions\n")
+    _echo("4. Encode to Confluent wire format, decode a batch that mixes versions\n")
     old = encode(flights, "flights-value", registry=registry, schema=v1)  # warms the kernels
     start = time.perf_counter()
     old = encode(flights, "flights-value", registry=registry, schema=v1)
     seconds = time.perf_counter() - start
-    typer.echo(
+    _echo(
         f"   {len(old):,} records with version 1 in {seconds:.2f} s "
         f"({len(old) / seconds:,.0f} rows/s, {pa.array(old.array).nbytes / 2**20:.1f} MiB)"
     )
     sample = flights.iloc[100:101].assign(cancelled=True)
     new = encode(sample, "flights-value", registry=registry, use_latest=True)
     latest_id = int.from_bytes(new.iloc[0][1:5], "big")
-    typer.echo(f"   1 record with the latest version (schema id {latest_id})")
+    _echo(f"   1 record with the latest version (schema id {latest_id})")
     mixed = pd.concat([old.head(2), new.head(1)], ignore_index=True)
     back = decode(mixed, registry)
-    typer.echo("   decoded with the newest writer schema; version-1 rows get the default:")
-    typer.echo(back[["carrier", "flight", "dep_delay", "cancelled"]].to_string())
+    _echo("   decoded with the newest writer schema; version-1 rows get the default:")
+    _echo(back[["carrier", "flight", "dep_delay", "cancelled"]].to_string())
     whole = decode(old, registry, reader_schema=v1)
     same = (
         whole.astype(object)
         .where(whole.notna(), None)
         .equals(flights.astype(object).where(flights.notna(), None))
     )
-    typer.echo(f"   all {len(whole):,} version-1 rows decode back to the DataFrame: {same}")
+    _echo(f"   all {len(whole):,} version-1 rows decode back to the DataFrame: {same}")
 
 
 _CANCELLED = {"name": "cancelled", "type": "boolean", "default": False}
@@ -256,12 +261,26 @@ def _registry(location: str | None) -> Iterator[Registry]:
 
 
 def _read_schema(path: Path, schema_type: str) -> Schema:
+    """The schema in ``path``: at most ``DEFAULT_MAX_BODY_BYTES`` (the server's bound) of UTF-8.
+
+    Reading stops one byte past the bound, so ``/dev/zero`` or a huge file costs no more.
+    """
     from schemakit.schema import Schema
 
     try:
-        text = path.read_text(encoding="utf-8")
+        with path.open("rb") as handle:
+            data = handle.read(DEFAULT_MAX_BODY_BYTES + 1)
     except OSError as exc:
         _fail(f"cannot read {path}: {exc.strerror or exc}")
+    if len(data) > DEFAULT_MAX_BODY_BYTES:
+        _fail(
+            f"{path} is larger than {DEFAULT_MAX_BODY_BYTES:,} bytes, the bound on a schema "
+            "(as on a request body of schemakit serve)"
+        )
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        _fail(f"{path} is not UTF-8 text: byte 0x{data[exc.start]:02x} at offset {exc.start}")
     try:
         return Schema.parse(text, schema_type=schema_type)
     except (SchemakitError, ValueError) as exc:
@@ -269,25 +288,30 @@ def _read_schema(path: Path, schema_type: str) -> Schema:
 
 
 def _print_table(columns: list[str], rows: list[list[object]]) -> None:
-    cells = [list(columns), *[["" if v is None else str(v) for v in r] for r in rows]]
+    # Escaped before the widths are measured, so the columns line up as printed.
+    cells = [
+        list(columns),
+        *[["" if v is None else escape_bidi(str(v)) for v in r] for r in rows],
+    ]
     widths = [max(len(row[i]) for row in cells) for i in range(len(columns))]
     for row in cells:
-        typer.echo("  ".join(v.ljust(w) for v, w in zip(row, widths, strict=True)).rstrip())
+        _echo("  ".join(v.ljust(w) for v, w in zip(row, widths, strict=True)).rstrip())
 
 
 def _emit(data: object, as_json: bool, columns: list[str], rows: list[list[object]]) -> None:
     if as_json:
-        typer.echo(json.dumps(data, indent=2, ensure_ascii=False, default=str))
+        # A bidi control escaped as \uXXXX is still the same JSON string.
+        _echo(json.dumps(data, indent=2, ensure_ascii=False, default=str))
     else:
         _print_table(columns, rows)
 
 
 def _incompatible(messages: Sequence[str], warnings: Sequence[str], header: str) -> None:
-    typer.echo(header)
+    _echo(header)
     for message in messages:
-        typer.echo(f"  - {message}")
+        _echo(f"  - {message}")
     for warning in warnings:
-        typer.echo(f"  warning: {warning}")
+        _echo(f"  warning: {warning}")
 
 
 @app.command()
@@ -311,7 +335,7 @@ def register(
         except IncompatibleSchemaError as exc:
             if as_json:
                 data = {"compatible": False, "messages": list(exc.messages)}
-                typer.echo(json.dumps(data, indent=2, ensure_ascii=False))
+                _echo(json.dumps(data, indent=2, ensure_ascii=False))
             else:
                 _incompatible(exc.messages, (), str(exc).splitlines()[0])
             raise typer.Exit(1) from None
@@ -366,7 +390,7 @@ def check(
             "messages": list(result.messages),
             "warnings": list(result.warnings),
         }
-        typer.echo(json.dumps(data, indent=2, ensure_ascii=False))
+        _echo(json.dumps(data, indent=2, ensure_ascii=False))
     else:
         verdict = "compatible" if result.is_compatible else "INCOMPATIBLE"
         _incompatible(result.messages, result.warnings, f"{verdict} with {subject!r} under {level}")
@@ -488,7 +512,7 @@ def encode(
                 arrays.append(encode_records(batch, schema, value_id))
                 writer.write_table(pa.Table.from_arrays(arrays, schema=out_schema))
                 rows += batch.num_rows
-    typer.echo(f"{rows:,} records → {output} (subject {topic}-value, schema id {value_id})")
+    _echo(f"{rows:,} records → {output} (subject {topic}-value, schema id {value_id})")
 
 
 def _key_schema(schema: Schema, column: str) -> Schema:
@@ -537,7 +561,7 @@ def decode(
         finally:
             if writer is not None:
                 writer.close()
-    typer.echo(f"{rows:,} rows → {output}")
+    _echo(f"{rows:,} rows → {output}")
 
 
 def _values(source: Any) -> Iterator[pa.RecordBatch]:
@@ -571,7 +595,7 @@ def serve(
         uvicorn = optional_import("uvicorn", extra="server", purpose="schemakit serve")
     except ImportError as exc:
         _fail(str(exc))
-    from schemakit.server import DEFAULT_MAX_BODY_BYTES, create_app
+    from schemakit.server import create_app
 
     try:
         application = create_app(
@@ -582,9 +606,9 @@ def serve(
     except (SchemakitError, OSError, ValueError) as exc:
         _fail(str(exc).splitlines()[0])
     location = application.state.registry_location
-    typer.echo(f"schemakit: serving {location} on http://{host}:{port}", err=True)
+    _echo(f"schemakit: serving {location} on http://{host}:{port}", err=True)
     if auth_file is None and host not in ("127.0.0.1", "localhost", "::1"):
-        typer.echo(
+        _echo(
             f"schemakit: warning: {host} is reachable from other machines and no --auth-file "
             "was given: anyone who can connect can register and delete schemas",
             err=True,

@@ -76,20 +76,27 @@ def candidate(schema: Schema) -> Candidate:
     )
 
 
+#: The Unicode categories a subject may not hold, with what a message calls them. A lone
+#: surrogate is what a name decoded from bytes that are not UTF-8 (``surrogateescape``) holds.
+_NOT_IN_SUBJECTS = {"Cc": "the control character", "Cs": "the lone surrogate"}
+
+
 def subject_problem(subject: object) -> str | None:
     """Why ``subject`` is not a valid subject name, or ``None`` when it is.
 
     A subject is any non-empty string without control characters (Unicode category ``Cc``)
-    or lone surrogates (``Cs``, which no file can store). Everything else, quotes and SQL
-    included, is data.
+    or lone surrogates (``Cs``, which no file can store). Everything else, quotes, SQL and bidi
+    controls included, is data (what a person reads shows bidi controls escaped:
+    :mod:`schemakit._bidi`).
     """
     if not isinstance(subject, str):
         return f"a subject is a str, not {type(subject).__name__}"
     if not subject:
         return "a subject may not be empty"
     for i, ch in enumerate(subject):
-        if unicodedata.category(ch) in ("Cc", "Cs"):
-            return f"a subject may not contain the control character U+{ord(ch):04X} (at {i})"
+        kind = _NOT_IN_SUBJECTS.get(unicodedata.category(ch))
+        if kind is not None:
+            return f"a subject may not contain {kind} U+{ord(ch):04X} (at {i})"
     return None
 
 

@@ -119,7 +119,14 @@ def _split_url(url: str) -> tuple[str, tuple[str, str] | None]:
 
 
 def _segment(value: str | int) -> str:
-    return urllib.parse.quote(str(value), safe="")
+    """``value`` as one percent-encoded path segment.
+
+    ``quote`` leaves ``.`` alone (it is unreserved), but a segment that is only ``.`` or ``..``
+    is a dot segment that URL normalization removes (RFC 3986 section 5.2.4) before the request
+    is sent; ``%2E`` is no dot segment and decodes to the same subject on the server.
+    """
+    text = urllib.parse.quote(str(value), safe="")
+    return text.replace(".", "%2E") if text in (".", "..") else text
 
 
 def _flag(value: bool) -> str:

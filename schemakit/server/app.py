@@ -25,6 +25,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 
+from schemakit._limits import DEFAULT_MAX_BODY_BYTES
 from schemakit._typing import CompatibilityLevel, Mode, allowed
 from schemakit.errors import (
     InvalidVersionError,
@@ -52,8 +53,6 @@ from schemakit.server._middleware import (
 
 __all__ = ["DEFAULT_MAX_BODY_BYTES", "SCHEMA_TYPES", "create_app"]
 
-#: The default bound on a request body: far above any real schema, far below harm.
-DEFAULT_MAX_BODY_BYTES = 8 * 1024 * 1024
 #: The schema types this server stores (``GET /schemas/types``).
 SCHEMA_TYPES = ("AVRO", "JSON")
 

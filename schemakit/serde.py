@@ -153,66 +153,13 @@ def _as_table(data: Any) -> tuple[pa.Table | pa.RecordBatch, Any]:
     import pandas as pd
 
     if isinstance(data, pd.DataFrame):
-        try:
-            return pa.Table.from_pandas(data, preserve_index=False), data.index
-        except (
-            pa.ArrowInvalid,
-            pa.ArrowTypeError,
-            pa.ArrowNotImplementedError,
-            OverflowError,
-            ValueError,
-        ) as exc:
-            raise _conversion_error(data, exc) from exc
+        from schemakit._sources import pandas_table
+
+        return pandas_table(data), data.index
     raise TypeError(
         f"cannot encode {type(data).__module__}.{type(data).__qualname__}; expected a pandas "
         "DataFrame or a pyarrow Table or RecordBatch"
     )
-
-
-def _conversion_error(frame: pd.DataFrame, exc: Exception) -> SchemakitError:
-    """An EncodeError naming the column, row and value pyarrow could not convert.
-
-    Only a failed conversion gets here, so looking for the value one at a time is fine.
-    """
-    from schemakit.errors import EncodeError
-
-    names = [str(c) for c in frame.columns]
-    repeated = sorted({n for n in names if names.count(n) > 1})
-    if repeated:
-        return EncodeError(
-            f"the DataFrame has duplicate column names {repeated}", column=repeated[0]
-        )
-    for position, name in enumerate(names):
-        series = frame.iloc[:, position]
-        try:
-            pa.array(series, from_pandas=True)
-            continue
-        except (pa.ArrowException, OverflowError, ValueError, TypeError):
-            pass
-        first: pa.DataType | None = None
-        row = 0
-        for row, value in enumerate(series.array):  # noqa: B007 - named in the message
-            try:
-                kind = pa.array([value], from_pandas=True).type
-            except (pa.ArrowException, OverflowError, ValueError, TypeError) as one:
-                why = "an integer beyond 64 bits" if isinstance(one, OverflowError) else str(one)
-                break
-            if kind == pa.null():
-                continue
-            if first is None:
-                first = kind
-            elif kind != first:
-                why = f"{type(value).__name__} among values of Arrow type {first}"
-                break
-        else:
-            return EncodeError(f"cannot turn column {name!r} into Arrow: {exc}", column=name)
-        return EncodeError(
-            f"cannot encode column {name!r} at row {row}: value {value!r} ({why})",
-            column=name,
-            row=row,
-            value=value,
-        )
-    return EncodeError(f"cannot turn the DataFrame into Arrow columns: {exc}")
 
 
 def encode(
@@ -413,7 +360,8 @@ def _encode_stream(
     extra: Literal["error", "ignore"],
     progress: bool,
 ) -> Iterator[pa.BinaryArray]:
-    """Encode a stream batch by batch: the schema is settled (and registered) once, first."""
+    """Encode a stream batch by batch: the schema is settled once, first, and registered once
+    the first batch was written (a first batch that does not fit registers nothing)."""
     relation = type(data).__name__ == "DuckDBPyRelation"
     if schema is None and not use_latest and not relation:
         raise ValueError(
@@ -431,12 +379,21 @@ def _encode_stream(
             key=key,
             strategy=strategy,
         )
-        schema_id = writer.schema_id(reg, auto_register)
 
     def generate() -> Iterator[pa.BinaryArray]:
+        from schemakit.codec import frame
+        from schemakit.codec._json import encode_any_bodies
+
+        schema_id: int | None = None
         with _progress(None, "encode", progress) as bar:
             for batch in _batches(data):
-                yield _records(batch, writer.schema, schema_id, extra)
+                if schema_id is None:
+                    bodies = encode_any_bodies(batch, writer.schema, extra=extra)
+                    with _using(registry) as reg:
+                        schema_id = writer.schema_id(reg, auto_register)
+                    yield frame(bodies, schema_id)
+                else:
+                    yield _records(batch, writer.schema, schema_id, extra)
                 bar.update(batch.num_rows)
 
     return generate()

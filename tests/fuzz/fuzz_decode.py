@@ -11,7 +11,9 @@ bodies are also framed with a Confluent header (magic byte and schema id from th
 through ``parse_headers``, and each framed record through ``sk.Deserializer.decode`` (the
 single-record path: its bounded scan, then fastavro), which must agree with the batch decoder
 on that record (both succeed, or both fail with the same reason); a recursive schema (no batch
-decoder) goes through the single-record path alone. Only
+decoder) goes through the single-record path alone. The same bodies are also read as JSON
+Schema bodies (``decode_json_bodies`` in both modes, and ``Deserializer.decode`` of one framed
+JSON record), which must agree on the reason as well. Only
 :class:`~schemakit.errors.DecodeError` may escape; anything else is a finding. The seed
 corpus (valid ``fastavro.schemaless_writer`` bodies for every pair) is
 written to a temporary directory at start-up, so nothing binary lives in git.
@@ -48,6 +50,7 @@ with atheris.instrument_imports(
     import schemakit.codec._scan as _scan
     from schemakit import Deserializer, Registry, Schema
     from schemakit.codec import decode_bodies, parse_headers
+    from schemakit.codec._json import decode_json_bodies
     from schemakit.errors import DecodeError
 
 import contextlib
@@ -201,6 +204,21 @@ IDS = [REGISTRY.register(f"fuzz-{i}-value", w).id for i, (w, _r) in enumerate(PA
 LINKED_ID = REGISTRY.register("fuzz-linked-value", Schema.parse(LINKED)).id
 SINGLE = [Deserializer(REGISTRY, reader_schema=r) for _w, r in PARSED]
 SINGLE_LINKED = Deserializer(REGISTRY)
+JSON_SCHEMA = Schema.parse(
+    {
+        "type": "object",
+        "properties": {
+            "a": {"type": "integer"},
+            "b": {"type": ["string", "null"]},
+            "c": {"type": "array", "items": {"type": "number"}},
+            "d": {"type": "object", "properties": {"e": {"type": "boolean"}}},
+        },
+        "required": ["a"],
+    },
+    schema_type="JSON",
+)
+JSON_ID = REGISTRY.register("fuzz-json-value", JSON_SCHEMA).id
+SINGLE_JSON = Deserializer(REGISTRY)
 
 SAMPLES: list[list[dict[str, Any]]] = [
     [
@@ -341,6 +359,24 @@ def TestOneInput(data: bytes) -> None:
                 f"pair {which}, body {body.hex()}: single record {single!r}, batch {batch!r}"
             )
         _reason_of(lambda b=body: SINGLE_LINKED.decode(b"\x00" + LINKED_ID.to_bytes(4, "big") + b))
+
+    # The same bytes as JSON Schema bodies: only DecodeError, one row per body, one reason.
+    json_bodies = pa.array(bodies, pa.binary())
+    with contextlib.suppress(DecodeError):
+        decode_json_bodies(json_bodies, JSON_SCHEMA)
+    table, bad = decode_json_bodies(json_bodies, JSON_SCHEMA, errors="null")
+    if len(table) != len(bodies):
+        raise AssertionError(f"{len(table)} JSON rows for {len(bodies)} bodies")
+    reasons = {row: reason for row, reason, _message in bad}
+    for row, body in enumerate(bodies[:2]):
+        if body is None:
+            continue
+        record = b"\x00" + JSON_ID.to_bytes(4, "big") + body
+        single = _reason_of(lambda r=record: SINGLE_JSON.decode(r))
+        if single is not None and single != reasons.get(row):
+            raise AssertionError(
+                f"JSON body {body!r}: single {single!r}, batch {reasons.get(row)!r}"
+            )
 
 
 def _reason_of(call: Any) -> str | None:

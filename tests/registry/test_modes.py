@@ -331,8 +331,10 @@ def test_check_against_one_version(registry: Registry) -> None:
 def test_check_against_a_missing_version(registry: Registry) -> None:
     from schemakit.errors import VersionNotFoundError
 
-    with pytest.raises(SubjectNotFoundError):
-        registry.check("s", V1, version="latest")
+    # As Confluent: "latest" of a subject without versions has nothing to break; a number is 40402
+    assert registry.check("s", V1, version="latest")
+    with pytest.raises(VersionNotFoundError):
+        registry.check("s", V1, version=1)
     registry.register("s", V1)
     with pytest.raises(VersionNotFoundError):
         registry.check("s", V1, version=5)

@@ -52,6 +52,7 @@ from schemakit.registry._backend import (
     CompatibilityCheck,
     IntegrityFindings,
     SchemaRow,
+    StoreScan,
     SubjectSummary,
     VersionRow,
     candidate,
@@ -690,6 +691,40 @@ class RestBackend:
             schemas=len(by_id),
             subjects=subjects,
             versions=versions,
+            problems=tuple(problems),
+        )
+
+    def scan(self) -> StoreScan:
+        """What a client can read of a remote registry for an export.
+
+        Every subject's versions (soft-deleted included), the global level and mode, and each
+        subject's own. A server offers no plain scan: the levels and modes of subjects without
+        a version are out of reach. A registry that cannot be listed raises (nothing could be
+        exported); a subject that cannot be read is a problem.
+        """
+        problems: list[str] = []
+        names = self.subjects(deleted=True)
+        rows: list[VersionRow] = []
+        for subject in names:
+            try:
+                rows.extend(self.version_rows(subject, deleted=True))
+            except SchemakitError as exc:
+                problems.append(f"subject {subject!r}: its versions cannot be read: {exc}")
+        settings: dict[str, list[tuple[str | None, str]]] = {"level": [], "mode": []}
+        for kind, read in (("level", self.level), ("mode", self.mode)):
+            for scope in (None, *names):
+                try:
+                    value = read(scope, fallback=scope is None)
+                except SchemakitError as exc:
+                    where = "the global" if scope is None else f"subject {scope!r}: its"
+                    problems.append(f"{where} {kind} cannot be read: {exc}")
+                    continue
+                if value is not None:
+                    settings[kind].append((scope, value))
+        return StoreScan(
+            versions=tuple(rows),
+            levels=tuple(settings["level"]),
+            modes=tuple(settings["mode"]),
             problems=tuple(problems),
         )
 

@@ -27,6 +27,7 @@ from schemakit.errors import (
     OperationNotPermittedError,
     SchemaIdConflictError,
     SchemakitError,
+    SchemaNotFoundError,
     SchemaParseError,
     SubjectNotFoundError,
 )
@@ -1333,7 +1334,27 @@ class Registry:
             present += 1
             if line.deleted and not row.deleted:
                 deletes.append(line)
+        if todo and self._backend.subjects(deleted=True):
+            self._check_ids(todo, parsed, name)
         return todo, deletes, present
+
+    def _check_ids(self, todo: Sequence[VersionLine], parsed: dict[int, Schema], name: str) -> None:
+        """SchemaIdConflictError for an id to import that this registry gives another schema."""
+        first: dict[int, VersionLine] = {}
+        for line in todo:
+            first.setdefault(line.id, line)
+        for schema_id, line in sorted(first.items()):
+            try:
+                held = self.get_by_id(schema_id)
+            except SchemaNotFoundError:
+                continue
+            _, new = self._parse(parsed[line.line], line.schema_type)
+            if candidate(held).identity != new.identity:
+                message = (
+                    f"{name}, line {line.line}: schema id {schema_id} is another schema in "
+                    f"{self.location}; nothing was imported"
+                )
+                raise SchemaIdConflictError(message)
 
     def _import_settings(self, settings: Sequence[SettingLine], name: str) -> int:
         """Set each level, then each subject's mode, then the global mode, where they differ."""

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import random
 import shutil
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -44,15 +45,16 @@ def _record(i: int, rng: random.Random) -> dict[str, Any]:
     }
 
 
-def snapshot(reg: Registry) -> dict[str, Any]:
-    """Everything a client can see of a registry: versions, ids, texts, deletes, levels, modes."""
+def snapshot(reg: Registry, names: Sequence[str] = NAMES) -> dict[str, Any]:
+    """Everything a client can see of a registry: versions, ids, texts, deletes, levels, modes
+    (the own level and mode of each of ``names``)."""
     live = set(reg.subjects())
     state: dict[str, Any] = {
         "subjects": reg.subjects(deleted=True),
         "live subjects": sorted(live),
         "global": (reg.compatibility(), reg.mode()),
         "own": {
-            s: (reg.compatibility(s, fallback=False), reg.mode(s, fallback=False)) for s in NAMES
+            s: (reg.compatibility(s, fallback=False), reg.mode(s, fallback=False)) for s in names
         },
     }
     ids: dict[int, str] = {}

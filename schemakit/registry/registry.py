@@ -1236,7 +1236,7 @@ class Registry:
                 )
                 if line.deleted:
                     self.delete_version(line.subject, line.version)
-        changed = self._import_settings(settings, name)
+        changed = self._import_settings(settings, name, previous)
         if switched and not any(s.kind == "mode" and s.subject is None for s in settings):
             self.set_mode(previous, force=True)  # the file does not say: as it was before
         return ImportReport(
@@ -1356,8 +1356,12 @@ class Registry:
                 )
                 raise SchemaIdConflictError(message)
 
-    def _import_settings(self, settings: Sequence[SettingLine], name: str) -> int:
-        """Set each level, then each subject's mode, then the global mode, where they differ."""
+    def _import_settings(
+        self, settings: Sequence[SettingLine], name: str, previous_mode: str
+    ) -> int:
+        """Set each level, then each subject's mode, then the global mode, where they differ;
+        the number that differ from before the import (``previous_mode``: the global mode then,
+        as the import may have switched it to IMPORT)."""
         changed = 0
         ordered = sorted(
             settings, key=lambda s: (s.kind == "mode", s.kind == "mode" and s.subject is None)
@@ -1372,10 +1376,12 @@ class Registry:
                         changed += 1
                 else:
                     mode = _check_mode(setting.value)
-                    if self._backend.mode(setting.subject, fallback=fallback) != mode:
+                    current = self._backend.mode(setting.subject, fallback=fallback)
+                    if current != mode:
                         # Restoring the file's mode, past the "empty or IMPORT" gate already.
                         self.set_mode(mode, setting.subject, force=True)
-                        changed += 1
+                        before = previous_mode if setting.subject is None else current
+                        changed += before != mode
         return changed
 
     # -- lifecycle and display ---------------------------------------------------------------

@@ -1154,10 +1154,11 @@ class Registry:
 
         The whole file is read and checked before anything is written: a malformed line, an
         invalid subject, id, version, level or mode, a schema that does not parse, two lines
-        that disagree (one id, two schemas; one version twice), or a version the registry
-        already holds with another id raises and writes nothing. A failure while writing (a
-        lost server, say) leaves the registry in IMPORT mode, partly imported; importing the
-        file again finishes the job.
+        that disagree (one id, two schemas; one version twice), a version the registry already
+        holds with another id, or an id it gives another schema raises and writes nothing. A
+        failure while writing (a lost server, or a schema the registry has under another id)
+        leaves the registry in IMPORT mode, partly imported; importing the file again once the
+        cause is fixed finishes the job.
 
         Parameters
         ----------

@@ -23,6 +23,7 @@ import pytest
 
 from schemakit.errors import SchemakitError
 from schemakit.registry import IntegrityReport, Registry, _jsonl
+from tests.registry.conftest import served_in_thread
 
 STRIDE = 256 * 1024
 DAMAGE = 4096
@@ -327,3 +328,18 @@ def test_verify_of_a_closed_registry_raises(tmp_path: Path) -> None:
     reg.close()
     with pytest.raises(SchemakitError, match="closed"):
         reg.verify()
+
+
+def test_a_remote_verify_reports_what_the_damaged_file_of_its_server_breaks(
+    base: Base, copies: list[Copy], tmp_path: Path
+) -> None:
+    damaged = _first(copies, broken_index=True)
+    failures = _api_failures(damaged.path, base)
+    served = tmp_path / "served.duckdb"
+    shutil.copyfile(damaged.path, served)
+    with served_in_thread(served) as url, Registry(url) as remote:
+        report = remote.verify()
+    assert not report.ok
+    for call, target in failures:
+        prefix = f"schema id {target}:" if call == "get_by_id" else f"subject {target!r}:"
+        assert any(p.startswith(prefix) for p in report.problems), (call, target)

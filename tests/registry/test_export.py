@@ -30,7 +30,7 @@ from schemakit.errors import (
     SchemakitError,
     SchemaParseError,
 )
-from schemakit.registry import Registry
+from schemakit.registry import ExportReport, Registry
 from tests.registry.conftest import served_in_thread
 from tests.registry.test_verify import snapshot
 
@@ -365,3 +365,30 @@ def test_a_present_version_is_soft_deleted_as_the_file_says(target: Registry) ->
     assert (report.present, report.deleted, report.written) == (1, 1, 1)
     assert target.versions("s") == [2]
     assert target.versions("s", deleted=True) == [1, 2]
+
+
+@settings(max_examples=60, deadline=None)
+@given(subjects=st.lists(st.text(min_size=1, max_size=12), min_size=1, max_size=4, unique=True))
+def test_any_valid_subject_survives_the_round_trip(subjects: list[str]) -> None:
+    from schemakit.registry._backend import subject_problem
+
+    valid = [s for s in subjects if subject_problem(s) is None]
+    with Registry(":memory:") as source, Registry(":memory:") as target:
+        for i, subject in enumerate(valid):
+            source.register(subject, {"type": "enum", "name": "E", "symbols": [f"S{i}"]})
+            source.set_compatibility("FULL", subject)
+        target.import_jsonl(io.StringIO(export_text(source)))
+        assert snapshot(target, valid) == snapshot(source, valid)
+
+
+def test_reports_render_escaped() -> None:
+    with Registry(":memory:") as reg, Registry(":memory:") as new:
+        reg.register("<b>x</b>", '"long"')
+        assert "everything was exported" in reg.export_jsonl(io.StringIO())._repr_html_()
+        imported = new.import_jsonl(io.StringIO(export_text(reg)))
+    assert repr(imported).startswith("ImportReport(1 versions into :memory:: 1 written")
+    assert "Import into :memory:" in imported._repr_html_()
+    lossy = ExportReport("r.duckdb", 0, 0, 0, ("subject '<b>x</b>' version 1: lost",))
+    assert not lossy
+    assert "&lt;b&gt;x&lt;/b&gt;" in lossy._repr_html_()
+    assert "<b>" not in lossy._repr_html_()

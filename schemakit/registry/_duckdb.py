@@ -26,6 +26,12 @@ version under heavy load, seen once in CI with four processes, led to this.) The
 empty and may be deleted while no process uses the registry. ``":memory:"`` keeps one
 connection for the store's life.
 
+Damage: ``check_integrity`` (``Registry.verify``) reads each table with a plain scan (no index)
+and then runs every lookup the API makes, with the very queries the methods run (the
+``_SELECT_*`` constants), for everything the scans found; a lookup that fails, or answers
+otherwise than the scan, is a problem that names what it was for. ``scan`` reads the tables the
+same plain way for an export, so a file whose indexes are damaged still exports everything.
+
 This module is the one seam where duckdb exceptions become schemakit errors.
 """
 

@@ -1,11 +1,12 @@
 """The ``schemakit`` command line.
 
 ``infer`` and ``demo``; the registry commands ``register``, ``subjects``, ``versions``, ``check``,
-``delete`` and ``config``, each taking ``--registry`` (default ``$SCHEMAKIT_REGISTRY`` or
-``./schemakit.duckdb``) and ``--json``; ``serve`` runs the Confluent-compatible REST server over
-a registry file (docs/server.md). Results go to stdout, problems to stderr as one line.
-Exit codes: 0 done, 1 incompatible (``register``, ``check``), 2 the command could not do what
-was asked (unreadable input, bad option, invalid schema, unknown subject).
+``delete``, ``config`` and ``import``, each taking ``--registry`` (default ``$SCHEMAKIT_REGISTRY``
+or ``./schemakit.duckdb``) and ``--json``, and ``export REGISTRY``; ``serve`` runs the
+Confluent-compatible REST server over a registry file (docs/server.md). Results go to stdout,
+problems to stderr as one line. Exit codes: 0 done, 1 incompatible (``register``, ``check``) or
+an export that could not read everything, 2 the command could not do what was asked
+(unreadable input, bad option, invalid schema, unknown subject).
 """
 
 from __future__ import annotations
@@ -441,6 +442,85 @@ def config(
         current = reg.compatibility(subject)
     data = {"subject": subject, "compatibilityLevel": current}
     _emit(data, as_json, ["subject", "level"], [[subject or "(global)", current]])
+
+
+# --------------------------------------------------------------------------------------------
+# export and import (backups, recovery, moving to Confluent)
+
+
+@app.command("export")
+def export_registry(
+    registry: Annotated[
+        str, typer.Argument(help="The registry to export: a DuckDB file or an http(s):// URL.")
+    ],
+    output: Annotated[
+        Path, typer.Option("-o", "--output", help="The JSON-lines file to write; '-' is stdout.")
+    ],
+    as_json: JsonOption = False,
+) -> None:
+    """Export every version, level and mode as JSON lines; exit 1 if some could not be read.
+
+    A damaged file still exports what its tables hold (read without its indexes); each part
+    that could not be read is one line on stderr, and the rest is written.
+    """
+    import os
+    import sys
+
+    if "://" not in registry and registry != ":memory:" and not os.path.isfile(registry):
+        _fail(f"no registry file {registry!r}")
+    to_stdout = str(output) == "-"
+    with _registry(registry) as reg:
+        try:
+            report = reg.export_jsonl(sys.stdout if to_stdout else output)
+        except OSError as exc:
+            _fail(f"cannot write {output}: {exc.strerror or exc}")
+    for problem in report.problems:
+        typer.echo(f"schemakit: could not read: {problem}", err=True)
+    data = {
+        "versions": report.versions,
+        "schemas": report.schemas,
+        "settings": report.settings,
+        "problems": list(report.problems),
+    }
+    summary = (
+        f"{report.versions:,} versions ({report.schemas:,} schemas), {report.settings} settings "
+        f"→ {output}" + ("" if report.ok else f"; {len(report.problems)} parts could not be read")
+    )
+    if as_json and not to_stdout:
+        typer.echo(json.dumps(data, indent=2, ensure_ascii=False))
+    else:
+        typer.echo(summary, err=to_stdout)
+    if not report.ok:
+        raise typer.Exit(1)
+
+
+@app.command("import")
+def import_registry(
+    file: Annotated[Path, typer.Argument(help="A JSON-lines export; '-' is stdin.")],
+    registry: RegistryOption = None,
+    force: Annotated[
+        bool, typer.Option(help="Import even though the registry has live versions.")
+    ] = False,
+    as_json: JsonOption = False,
+) -> None:
+    """Restore an export into a registry, ids and versions kept (Confluent's IMPORT mode).
+
+    The registry must be empty or in IMPORT mode (or --force); importing twice is harmless.
+    """
+    import sys
+
+    source = sys.stdin.buffer if str(file) == "-" else file
+    with _registry(registry) as reg:
+        report = reg.import_jsonl(source, force=force)
+    data = {
+        "versions": report.versions,
+        "written": report.written,
+        "present": report.present,
+        "deleted": report.deleted,
+        "settings": report.settings,
+    }
+    columns = ["versions", "written", "present", "soft-deleted", "settings changed"]
+    _emit(data, as_json, columns, [list(data.values())])
 
 
 # --------------------------------------------------------------------------------------------

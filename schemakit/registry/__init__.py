@@ -3,6 +3,12 @@
 See docs/registry.md for the rules (each with its source), the file layout and concurrency.
 """
 
-from schemakit.registry.registry import IntegrityReport, RegisteredSchema, Registry
+from schemakit.registry.registry import (
+    ExportReport,
+    ImportReport,
+    IntegrityReport,
+    RegisteredSchema,
+    Registry,
+)
 
-__all__ = ["IntegrityReport", "RegisteredSchema", "Registry"]
+__all__ = ["ExportReport", "ImportReport", "IntegrityReport", "RegisteredSchema", "Registry"]

@@ -35,6 +35,7 @@ __all__ = [
     "CompatibilityCheck",
     "IntegrityFindings",
     "SchemaRow",
+    "StoreScan",
     "SubjectSummary",
     "VersionRow",
     "candidate",
@@ -141,6 +142,21 @@ class IntegrityFindings:
     schemas: int
     subjects: int
     versions: int
+    problems: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class StoreScan:
+    """Everything a backend could read with plain scans, for an export; and what it could not.
+
+    ``levels`` and ``modes`` are ``(subject, value)`` pairs, the global one first under
+    ``None`` (its effective value, the default when none was set), then each subject's own.
+    ``problems`` says, as sentences, what could not be read and so is missing.
+    """
+
+    versions: tuple[VersionRow, ...]
+    levels: tuple[tuple[str | None, str], ...]
+    modes: tuple[tuple[str | None, str], ...]
     problems: tuple[str, ...]
 
 
@@ -256,7 +272,19 @@ class Backend(Protocol):
         ...
 
     def check_integrity(self) -> IntegrityFindings:
-        """Check the store's invariants; never raises for a problem it can describe."""
+        """Check the store's invariants and every read path the API uses.
+
+        Never raises for a problem it can describe: a read that fails is a problem naming the
+        subject, version or schema id it was for, and the error the API call would raise.
+        """
+        ...
+
+    def scan(self) -> StoreScan:
+        """Every version (soft-deleted included), level and mode, read without lookups.
+
+        A store reads its tables with plain scans, so a broken index does not stop it; what
+        cannot be read is left out and said in :attr:`StoreScan.problems`.
+        """
         ...
 
     def close(self) -> None:

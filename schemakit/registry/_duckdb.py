@@ -26,6 +26,12 @@ version under heavy load, seen once in CI with four processes, led to this.) The
 empty and may be deleted while no process uses the registry. ``":memory:"`` keeps one
 connection for the store's life.
 
+Damage: ``check_integrity`` (``Registry.verify``) reads each table with a plain scan (no index)
+and then runs every lookup the API makes, with the very queries the methods run (the
+``_SELECT_*`` constants), for everything the scans found; a lookup that fails, or answers
+otherwise than the scan, is a problem that names what it was for. ``scan`` reads the tables the
+same plain way for an export, so a file whose indexes are damaged still exports everything.
+
 This module is the one seam where duckdb exceptions become schemakit errors.
 """
 
@@ -36,10 +42,11 @@ import os
 import random
 import threading
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
-from typing import Any, Final, Literal, cast
+from functools import partial
+from typing import Any, Final, Literal, TypeVar
 
 import duckdb
 
@@ -70,6 +77,7 @@ from schemakit.registry._backend import (
     CompatibilityCheck,
     IntegrityFindings,
     SchemaRow,
+    StoreScan,
     SubjectSummary,
     VersionRow,
     candidate,
@@ -136,12 +144,25 @@ _SETTINGS: Final[dict[str, tuple[str, str]]] = {
     "level": ("config", "level"),
     "mode": ("modes", "mode"),
 }
+#: The query that reads the level or mode set for one scope exactly.
+_SELECT_SETTING: Final = {
+    kind: f"SELECT {column} FROM {table} WHERE scope = ?"
+    for kind, (table, column) in _SETTINGS.items()
+}
+#: The subject's own level or mode, else the global one: the subject's row sorts first (its
+#: scope is not the empty global scope). Parameters: subject, global scope, global scope.
+_SELECT_EFFECTIVE: Final = {
+    kind: f"SELECT {column} FROM {table} WHERE scope IN (?, ?) ORDER BY scope = ? LIMIT 1"
+    for kind, (table, column) in _SETTINGS.items()
+}
 #: The mode of a registry that never had one set (Confluent's default).
 DEFAULT_MODE = "READWRITE"
+_DEFAULTS: Final = {"level": DEFAULT_LEVEL, "mode": DEFAULT_MODE}
 _BASE_DELAY = 0.01
 _MAX_DELAY = 0.25
 _LOCK_MESSAGE = "Could not set lock"
 
+_SELECT_LAYOUT = "SELECT value FROM schemakit_meta WHERE key = 'layout_version'"
 _VERSION_COLUMNS = """
     v.subject, v.version, v.schema_id, s.schema_type, s.text, s.identity, s.normalized,
     v.deleted, v.registered_at
@@ -152,6 +173,47 @@ _SELECT_SUBJECT = f"""
     WHERE v.subject = ?
     ORDER BY v.version
 """
+# The other lookups the API makes, each written once: the methods run them and
+# check_integrity runs them again for every subject, schema id and scope it finds.
+_SELECT_SCHEMA = """
+    SELECT id, schema_type, text FROM schemas s
+    WHERE id = ? AND EXISTS (SELECT 1 FROM subject_versions v WHERE v.schema_id = s.id)
+"""
+_SELECT_USERS = (
+    "SELECT subject, version, deleted FROM subject_versions WHERE schema_id = ? "
+    "ORDER BY subject, version"
+)
+_SELECT_SUBJECTS = {
+    True: "SELECT DISTINCT subject FROM subject_versions ORDER BY subject",
+    False: "SELECT DISTINCT subject FROM subject_versions WHERE NOT deleted ORDER BY subject",
+}
+#: register's search for the id of a schema by one of its digests, with the highest id in use.
+_SELECT_ID_BY = {
+    column: f"SELECT (SELECT min(id) FROM schemas WHERE {column} = ?), "
+    "(SELECT coalesce(max(id), 0) FROM schemas)"
+    for column in ("identity", "normalized")
+}
+_SELECT_SUMMARY = """
+    SELECT v.subject,
+           count(*) FILTER (WHERE NOT v.deleted),
+           count(*) FILTER (WHERE v.deleted),
+           max(v.version) FILTER (WHERE NOT v.deleted),
+           any_value(c.level)
+    FROM subject_versions v LEFT JOIN config c ON c.scope = v.subject
+    GROUP BY v.subject
+    ORDER BY v.subject
+"""
+#: Plain scans (no WHERE clause, so no index is read): what check_integrity compares every
+#: lookup with, and all an export needs, so both still work on a file whose indexes are broken.
+_SCANS: Final[dict[str, str]] = {
+    "schemas": "SELECT id, schema_type, text, identity, normalized FROM schemas ORDER BY id",
+    "subject_versions": (
+        "SELECT subject, version, schema_id, deleted, registered_at FROM subject_versions "
+        "ORDER BY subject, version"
+    ),
+    "config": "SELECT scope, level FROM config ORDER BY scope",
+    "modes": "SELECT scope, mode FROM modes ORDER BY scope",
+}
 
 # One lock per file path, shared by every store of the process on that file: DuckDB shares one
 # database instance per path within a process, and its write transactions would conflict.
@@ -357,20 +419,16 @@ class DuckDBStore:
     @staticmethod
     def _setting(conn: duckdb.DuckDBPyConnection, kind: _Setting, scope: str) -> str | None:
         """The level or mode set for ``scope`` exactly, or ``None``."""
-        table, column = _SETTINGS[kind]
-        found = conn.execute(f"SELECT {column} FROM {table} WHERE scope = ?", [scope]).fetchone()
+        found = conn.execute(_SELECT_SETTING[kind], [scope]).fetchone()
         return None if found is None else str(found[0])
 
     @staticmethod
     def _effective(conn: duckdb.DuckDBPyConnection, kind: _Setting, subject: str) -> str:
         """The subject's own level or mode, else the global one, else the default."""
-        table, column = _SETTINGS[kind]
-        # The subject's own row sorts first (its scope is not the empty global scope).
         found = conn.execute(
-            f"SELECT {column} FROM {table} WHERE scope IN (?, ?) ORDER BY scope = ? LIMIT 1",
-            [subject, _GLOBAL_SCOPE, _GLOBAL_SCOPE],
+            _SELECT_EFFECTIVE[kind], [subject, _GLOBAL_SCOPE, _GLOBAL_SCOPE]
         ).fetchone()
-        default = DEFAULT_LEVEL if kind == "level" else DEFAULT_MODE
+        default = _DEFAULTS[kind]
         return default if found is None else str(found[0])
 
     @staticmethod
@@ -481,11 +539,7 @@ class DuckDBStore:
                 raise SchemaParseError(message)
             check(live, self._effective(conn, "level", subject))
             column = "normalized" if normalize else "identity"
-            found = conn.execute(
-                f"SELECT (SELECT min(id) FROM schemas WHERE {column} = ?), "
-                "(SELECT coalesce(max(id), 0) FROM schemas)",
-                [key],
-            ).fetchone()
+            found = conn.execute(_SELECT_ID_BY[column], [key]).fetchone()
             assert found is not None  # an aggregate always yields a row
             stored = new
             if found[0] is not None:
@@ -568,11 +622,7 @@ class DuckDBStore:
 
     def subjects_of_schema(self, schema_id: int, *, deleted: bool) -> list[tuple[str, int]]:
         with self._session(write=False) as conn:
-            found = conn.execute(
-                "SELECT subject, version, deleted FROM subject_versions WHERE schema_id = ? "
-                "ORDER BY subject, version",
-                [schema_id],
-            ).fetchall()
+            found = conn.execute(_SELECT_USERS, [schema_id]).fetchall()
         if not found:
             message = f"no schema has id {schema_id}"
             raise SchemaNotFoundError(message, schema_id=schema_id)
@@ -580,11 +630,7 @@ class DuckDBStore:
 
     def schema_by_id(self, schema_id: int) -> SchemaRow:
         with self._session(write=False) as conn:
-            found = conn.execute(
-                "SELECT id, schema_type, text FROM schemas s WHERE id = ? AND EXISTS "
-                "(SELECT 1 FROM subject_versions v WHERE v.schema_id = s.id)",
-                [schema_id],
-            ).fetchone()
+            found = conn.execute(_SELECT_SCHEMA, [schema_id]).fetchone()
         if found is None:
             message = f"no schema has id {schema_id}"
             raise SchemaNotFoundError(message, schema_id=schema_id)
@@ -604,11 +650,8 @@ class DuckDBStore:
         return visible
 
     def subjects(self, *, deleted: bool) -> list[str]:
-        where = "" if deleted else "WHERE NOT deleted"
         with self._session(write=False) as conn:
-            found = conn.execute(
-                f"SELECT DISTINCT subject FROM subject_versions {where} ORDER BY subject"
-            ).fetchall()
+            found = conn.execute(_SELECT_SUBJECTS[deleted]).fetchall()
         return [str(r[0]) for r in found]
 
     def lookup(self, subject: str, new: Candidate, *, normalize: bool, deleted: bool) -> VersionRow:
@@ -758,18 +801,7 @@ class DuckDBStore:
 
     def summary(self) -> list[SubjectSummary]:
         with self._session(write=False) as conn:
-            found = conn.execute(
-                """
-                SELECT v.subject,
-                       count(*) FILTER (WHERE NOT v.deleted),
-                       count(*) FILTER (WHERE v.deleted),
-                       max(v.version) FILTER (WHERE NOT v.deleted),
-                       any_value(c.level)
-                FROM subject_versions v LEFT JOIN config c ON c.scope = v.subject
-                GROUP BY v.subject
-                ORDER BY v.subject
-                """
-            ).fetchall()
+            found = conn.execute(_SELECT_SUMMARY).fetchall()
         return [
             SubjectSummary(
                 subject=str(r[0]),
@@ -781,53 +813,105 @@ class DuckDBStore:
             for r in found
         ]
 
-    def check_integrity(self) -> IntegrityFindings:
-        problems: list[str] = []
-        with self._session(write=False) as conn:
-            meta = conn.execute(
-                "SELECT value FROM schemakit_meta WHERE key = 'layout_version'"
-            ).fetchone()
-            layout = int(meta[0]) if meta else 0
-            if layout != LAYOUT_VERSION:
-                problems.append(f"layout version is {layout}, expected {LAYOUT_VERSION}")
-            applied = [
-                int(r[0])
-                for r in conn.execute(
-                    "SELECT version FROM schemakit_migrations ORDER BY version"
-                ).fetchall()
-            ]
-            if applied != list(range(1, layout + 1)):
-                problems.append(f"migrations applied {applied}, expected 1..{layout} in order")
-            schemas = conn.execute(
-                "SELECT id, schema_type, text, identity, normalized FROM schemas ORDER BY id"
-            ).fetchall()
-            versions = conn.execute(
-                "SELECT subject, version, schema_id, deleted FROM subject_versions "
-                "ORDER BY subject, version"
-            ).fetchall()
-            levels = conn.execute("SELECT scope, level FROM config ORDER BY scope").fetchall()
-            modes = (
-                conn.execute("SELECT scope, mode FROM modes ORDER BY scope").fetchall()
-                if layout >= 2
-                else []
+    def _attempt(self, problems: list[str], what: str, read: Callable[[], _T]) -> _T | None:
+        """``read()``; a DuckDB error becomes the problem ``what: <the error the API raises>``."""
+        try:
+            return read()
+        except duckdb.Error as exc:
+            problems.append(f"{what}: {self._store_error(exc)}")
+            return None
+
+    def _scans(self, conn: duckdb.DuckDBPyConnection, problems: list[str]) -> _Scanned:
+        """Each table by a plain scan; ``None`` for a table that cannot be read."""
+        return {
+            table: self._attempt(
+                problems,
+                f"the {table} table cannot be read",
+                partial(_fetch_all, conn, query),
             )
-        problems.extend(_schema_problems(schemas))
-        problems.extend(_version_problems(versions, {int(r[0]): r for r in schemas}))
-        valid_levels = allowed(CompatibilityLevel)
-        for scope, level in levels:
-            if level not in valid_levels:
-                where = "the global level" if scope == _GLOBAL_SCOPE else f"subject {scope!r}"
-                problems.append(f"{where} has unknown compatibility level {level!r}")
-        valid_modes = allowed(Mode)
-        for scope, mode in modes:
-            if mode not in valid_modes:
-                where = "the global mode" if scope == _GLOBAL_SCOPE else f"subject {scope!r}"
-                problems.append(f"{where} has unknown mode {mode!r}")
+            for table, query in _SCANS.items()
+        }
+
+    def check_integrity(self) -> IntegrityFindings:
+        if self._closed:
+            raise SchemakitError(f"registry {self.location!r} is closed")
+        try:
+            with self._session(write=False) as conn:
+                return self._check(conn)
+        except RegistryBusyError:
+            raise
+        except (SchemakitError, duckdb.Error) as exc:
+            # The file no longer opens (its header or catalog is damaged): that is the finding.
+            error = self._store_error(exc) if isinstance(exc, duckdb.Error) else exc
+            return IntegrityFindings(0, 0, 0, 0, (f"the registry cannot be opened: {error}",))
+
+    def _check(self, conn: duckdb.DuckDBPyConnection) -> IntegrityFindings:
+        """The invariants of what the plain scans read, then every lookup the API makes."""
+        problems: list[str] = []
+        attempt = partial(self._attempt, problems)
+        layout = 0
+        meta = attempt(
+            "the layout version cannot be read",
+            partial(_fetch_all, conn, _SELECT_LAYOUT),
+        )
+        if meta is not None:
+            text = str(meta[0][0]) if meta else "0"
+            layout = int(text) if text.isdigit() else -1
+            if layout != LAYOUT_VERSION:
+                problems.append(f"layout version is {text}, expected {LAYOUT_VERSION}")
+        applied = attempt(
+            "the migrations cannot be read",
+            partial(_fetch_all, conn, "SELECT version FROM schemakit_migrations ORDER BY version"),
+        )
+        if meta is not None and applied is not None:
+            numbers = [int(r[0]) for r in applied]
+            if numbers != list(range(1, layout + 1)):
+                problems.append(f"migrations applied {numbers}, expected 1..{layout} in order")
+        scanned = self._scans(conn, problems)
+        schemas, versions = scanned["schemas"], scanned["subject_versions"]
+        if schemas is not None:
+            problems.extend(_schema_problems(schemas))
+        if versions is not None:
+            problems.extend(_version_problems(versions, schemas))
+        for kind, table, allowed_values in (
+            ("compatibility level", "config", allowed(CompatibilityLevel)),
+            ("mode", "modes", allowed(Mode)),
+        ):
+            for scope, value in scanned[table] or ():
+                if value not in allowed_values:
+                    noun = kind.split()[-1]
+                    where = f"the global {noun}" if scope == _GLOBAL_SCOPE else f"subject {scope!r}"
+                    problems.append(f"{where} has unknown {kind} {value!r}")
+        subjects = _Lookups(self, conn, scanned, problems).run()
         return IntegrityFindings(
             layout_version=layout,
-            schemas=len(schemas),
-            subjects=len({r[0] for r in versions}),
-            versions=len(versions),
+            schemas=len(schemas or ()),
+            subjects=subjects,
+            versions=len(versions or ()),
+            problems=tuple(problems),
+        )
+
+    def scan(self) -> StoreScan:
+        problems: list[str] = []
+        with self._session(write=False) as conn:
+            scanned = self._scans(conn, problems)
+        schemas = {int(r[0]): r for r in scanned["schemas"] or ()}
+        rows: list[VersionRow] = []
+        for subject, version, schema_id, deleted, at in scanned["subject_versions"] or ():
+            schema = schemas.get(int(schema_id))
+            if schema is None:
+                why = "is missing" if scanned["schemas"] is not None else "could not be read"
+                problems.append(
+                    f"subject {subject!r} version {version}: its schema (id {schema_id}) {why}"
+                )
+                continue
+            _, schema_type, text, identity, normalized = schema
+            values = (subject, version, schema_id, schema_type, text, identity, normalized)
+            rows.append(_row((*values, deleted, at)))
+        return StoreScan(
+            versions=tuple(rows),
+            levels=_settings(scanned["config"], DEFAULT_LEVEL),
+            modes=_settings(scanned["modes"], DEFAULT_MODE),
             problems=tuple(problems),
         )
 
@@ -854,6 +938,184 @@ class DuckDBStore:
                 self._conn = None
 
 
+_T = TypeVar("_T")
+#: What the plain scans read, by table; ``None`` for a table that could not be read.
+_Scanned = dict[str, list[tuple[Any, ...]] | None]
+
+
+def _fetch_all(
+    conn: duckdb.DuckDBPyConnection, query: str, parameters: Sequence[object] = ()
+) -> list[tuple[Any, ...]]:
+    return conn.execute(query, list(parameters)).fetchall()
+
+
+def _settings(
+    rows: Sequence[tuple[Any, ...]] | None, default: str
+) -> tuple[tuple[str | None, str], ...]:
+    """Scanned scope rows as ``(subject, value)``: the global one first (``None``), effective."""
+    if rows is None:
+        return ()
+    own = [(str(scope), str(value)) for scope, value in rows if scope != _GLOBAL_SCOPE]
+    global_value = next((str(v) for scope, v in rows if scope == _GLOBAL_SCOPE), default)
+    return ((None, global_value), *own)
+
+
+class _Lookups:
+    """The second half of check_integrity: every lookup the API makes, run for every subject,
+    schema id, digest and scope the plain scans found, and compared with what they found.
+
+    Each lookup runs the query the API method runs (the ``_SELECT_*`` constants), so a broken
+    index shows here as it would there; a failure becomes a problem that names the subject or id
+    and carries the very error the API call raises.
+    """
+
+    def __init__(
+        self,
+        store: DuckDBStore,
+        conn: duckdb.DuckDBPyConnection,
+        scanned: _Scanned,
+        problems: list[str],
+    ) -> None:
+        self._conn = conn
+        self._problems = problems
+        self._attempt = partial(store._attempt, problems)
+        self._schemas = scanned["schemas"]
+        self._versions = scanned["subject_versions"]
+        self._scopes = {"level": scanned["config"], "mode": scanned["modes"]}
+
+    def _read(self, what: str, query: str, *parameters: object) -> list[tuple[Any, ...]] | None:
+        return self._attempt(what, partial(_fetch_all, self._conn, query, parameters))
+
+    def run(self) -> int:
+        """Run every lookup; the number of subjects found."""
+        by_subject: dict[str, list[tuple[int, int, bool]]] | None = None
+        if self._versions is not None:
+            by_subject = {}
+            for subject, version, schema_id, deleted, _ in self._versions:
+                by_subject.setdefault(str(subject), []).append(
+                    (int(version), int(schema_id), bool(deleted))
+                )
+        names = self._subjects(by_subject)
+        for subject in names:
+            self._subject(subject, None if by_subject is None else by_subject[subject])
+        self._scoped()
+        self._ids()
+        self._digests()
+        self._read("the subjects table of _repr_html_() cannot be read", _SELECT_SUMMARY)
+        return len(names)
+
+    def _subjects(self, by_subject: dict[str, list[tuple[int, int, bool]]] | None) -> list[str]:
+        listed = self._read("subjects(deleted=True) fails", _SELECT_SUBJECTS[True])
+        self._read("subjects() fails", _SELECT_SUBJECTS[False])
+        names = None if listed is None else [str(r[0]) for r in listed]
+        if by_subject is None:
+            return names or []
+        if names is not None and names != sorted(by_subject):
+            self._problems.append(
+                f"subjects() lists {len(names)} subjects, the subject_versions table holds "
+                f"{len(by_subject)}"
+            )
+        return sorted(by_subject)
+
+    def _subject(self, subject: str, expected: list[tuple[int, int, bool]] | None) -> None:
+        where = f"subject {subject!r}"
+        rows = self._attempt(
+            f"{where}: versions(), get_version(), lookup(), history() and register() fail",
+            partial(DuckDBStore._rows, self._conn, subject),
+        )
+        if rows is not None and expected is not None and self._schemas is not None:
+            ids = {int(r[0]) for r in self._schemas}
+            want = [e for e in expected if e[1] in ids]  # a dangling one is reported already
+            got = [(r.version, r.schema_id, r.deleted) for r in rows]
+            if got != want:
+                self._problems.append(
+                    f"{where}: versions() reads (version, id, deleted) {got}, the "
+                    f"subject_versions table holds {want}"
+                )
+        for kind, call in (("level", "compatibility()"), ("mode", "mode()")):
+            found = self._read(
+                f"{where}: {call} cannot read its {kind}",
+                _SELECT_EFFECTIVE[kind],
+                subject,
+                _GLOBAL_SCOPE,
+                _GLOBAL_SCOPE,
+            )
+            scopes = self._scopes[kind]
+            if found is None or scopes is None:
+                continue
+            own = {str(s): str(v) for s, v in scopes}
+            want_value = own.get(subject, own.get(_GLOBAL_SCOPE))
+            got_value = str(found[0][0]) if found else None
+            if got_value != want_value:
+                self._problems.append(
+                    f"{where}: {call} reads the {kind} {got_value!r}, the table holds "
+                    f"{want_value!r}"
+                )
+
+    def _scoped(self) -> None:
+        for kind, call in (("level", "compatibility()"), ("mode", "mode()")):
+            scopes = self._scopes[kind]
+            own = {} if scopes is None else {str(s): str(v) for s, v in scopes}
+            for scope in sorted({_GLOBAL_SCOPE, *own}):
+                where = f"the global {kind}" if scope == _GLOBAL_SCOPE else f"subject {scope!r}"
+                found = self._read(
+                    f"{where}: {call} cannot read its own {kind}", _SELECT_SETTING[kind], scope
+                )
+                if found is None or scopes is None:
+                    continue
+                got = str(found[0][0]) if found else None
+                if got != own.get(scope):
+                    self._problems.append(
+                        f"{where}: {call} reads the {kind} {got!r}, the table holds "
+                        f"{own.get(scope)!r}"
+                    )
+
+    def _ids(self) -> None:
+        texts = {int(r[0]): (str(r[1]), str(r[2])) for r in self._schemas or ()}
+        users: dict[int, list[tuple[str, int, bool]]] = {}
+        for subject, version, schema_id, deleted, _ in self._versions or ():
+            users.setdefault(int(schema_id), []).append((str(subject), int(version), bool(deleted)))
+        complete = self._schemas is not None and self._versions is not None
+        for schema_id in sorted(set(texts) | set(users)):
+            where = f"schema id {schema_id}"
+            found = self._read(f"{where}: get_by_id() fails", _SELECT_SCHEMA, schema_id)
+            if found is not None and complete:
+                got = [(int(i), str(t), str(x)) for i, t, x in found]
+                resolves = schema_id in users and schema_id in texts
+                want = [(schema_id, *texts[schema_id])] if resolves else []
+                if got != want:
+                    what = "finds nothing" if not got else "answers what the table does not hold"
+                    self._problems.append(f"{where}: get_by_id() {what}")
+            listed = self._read(f"{where}: schema_versions() fails", _SELECT_USERS, schema_id)
+            if listed is not None and self._versions is not None:
+                got_users = [(str(s), int(v), bool(d)) for s, v, d in listed]
+                if got_users != sorted(users.get(schema_id, [])):
+                    self._problems.append(
+                        f"{where}: schema_versions() reads {got_users}, the subject_versions "
+                        f"table holds {sorted(users.get(schema_id, []))}"
+                    )
+
+    def _digests(self) -> None:
+        """register()'s search of a schema by its digests, for every schema."""
+        for column, index in (("identity", 3), ("normalized", 4)):
+            first: dict[str, int] = {}
+            for row in self._schemas or ():
+                key, schema_id = str(row[index]), int(row[0])
+                first[key] = min(first.get(key, schema_id), schema_id)
+            for row in self._schemas or ():
+                where = f"schema id {row[0]}"
+                found = self._read(
+                    f"{where}: register() cannot search the schemas by {column}",
+                    _SELECT_ID_BY[column],
+                    row[index],
+                )
+                if found is not None and found[0][0] != first[str(row[index])]:
+                    self._problems.append(
+                        f"{where}: register() finds id {found[0][0]} by its {column}, the "
+                        f"schemas table {first[str(row[index])]}"
+                    )
+
+
 def _schema_problems(schemas: Sequence[Sequence[Any]]) -> Iterator[str]:
     seen_ids: set[int] = set()
     seen_identities: dict[str, int] = {}
@@ -874,11 +1136,13 @@ def _schema_problems(schemas: Sequence[Sequence[Any]]) -> Iterator[str]:
 
 
 def _version_problems(
-    versions: Sequence[Sequence[Any]], schemas: dict[int, Sequence[Any]]
+    versions: Sequence[Sequence[Any]], schemas: Sequence[Sequence[Any]] | None
 ) -> Iterator[str]:
+    """The versions' own invariants; with the schemas (when readable) their references too."""
+    identities = None if schemas is None else {int(r[0]): str(r[3]) for r in schemas}
     seen: set[tuple[str, int]] = set()
     live: dict[tuple[str, str], int] = {}
-    for subject, version, schema_id, deleted in versions:
+    for subject, version, schema_id, deleted, _ in versions:
         where = f"subject {subject!r} version {version}"
         reason = subject_problem(subject)
         if reason:
@@ -888,12 +1152,13 @@ def _version_problems(
         if (subject, version) in seen:
             yield f"{where} appears twice"
         seen.add((subject, version))
-        schema = schemas.get(schema_id)
-        if schema is None:
+        if identities is None:
+            continue
+        identity = identities.get(schema_id)
+        if identity is None:
             yield f"{where} refers to schema id {schema_id}, which does not exist"
             continue
         if not deleted:
-            identity = cast(str, schema[3])
             if (subject, identity) in live:
                 first = live[subject, identity]
                 yield f"{where} repeats the schema of live version {first}"

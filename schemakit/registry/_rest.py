@@ -52,6 +52,7 @@ from schemakit.registry._backend import (
     CompatibilityCheck,
     IntegrityFindings,
     SchemaRow,
+    StoreScan,
     SubjectSummary,
     VersionRow,
     candidate,
@@ -648,10 +649,13 @@ class RestBackend:
         """What a client can check of a remote registry: every row it can read.
 
         Checked: every version (soft-deleted included) reads back, its schema parses, its id
-        resolves to the same schema (``GET /schemas/ids/{id}``), no schema id names two
-        different schemas, and no schema appears twice among a subject's live versions. The
-        store's own layout is out of reach (``layout_version`` is 0). A registry that cannot be
-        read at all is reported as a problem, not raised.
+        resolves to the same schema (``GET /schemas/ids/{id}``, asked of the server) and lists
+        its versions (``GET /schemas/ids/{id}/versions``), a lookup of each live
+        version's schema finds it (``POST /subjects/{subject}``), each subject's own level and
+        mode and the global ones read, no schema id names two different schemas, and no
+        schema appears twice among a subject's live versions. The store's own layout is out of
+        reach (``layout_version`` is 0). A registry that cannot be read at all is reported as a
+        problem, not raised.
         """
         problems: list[str] = []
         by_id: dict[int, tuple[str, str]] = {}
@@ -684,11 +688,19 @@ class RestBackend:
                             f"{seen[row.schema_id]}"
                         )
                     seen.setdefault(row.schema_id, row.version)
+                    problems.extend(self._lookup_problem(row, where))
+            problems.extend(self._setting_problems(subject))
+        problems.extend(self._setting_problems(None))
         for schema_id, (schema_type, text) in sorted(by_id.items()):
+            # Asked of the server, not answered from what reading the versions cached.
+            self._schemas.pop(schema_id, None)
             try:
                 stored = self.schema_by_id(schema_id)
+                self.subjects_of_schema(schema_id, deleted=True)
             except SchemakitError as exc:
-                problems.append(f"schema id {schema_id}: does not resolve: {exc}")
+                problems.append(
+                    f"schema id {schema_id}: get_by_id() or schema_versions() fails: {exc}"
+                )
                 continue
             if (stored.schema_type, stored.text) != (schema_type, text):
                 problems.append(f"schema id {schema_id}: differs from the versions that use it")
@@ -697,6 +709,62 @@ class RestBackend:
             schemas=len(by_id),
             subjects=subjects,
             versions=versions,
+            problems=tuple(problems),
+        )
+
+    def _lookup_problem(self, row: VersionRow, where: str) -> list[str]:
+        """Whether ``POST /subjects/{subject}`` finds a live version by its schema."""
+        try:
+            new = self._candidate(row.schema_type, row.text)
+            found = self.lookup(row.subject, new, normalize=False, deleted=False)
+        except (SchemakitError, ValueError) as exc:
+            return [f"{where}: lookup() of its schema fails: {exc}"]
+        if (found.version, found.schema_id) != (row.version, row.schema_id):
+            return [f"{where}: lookup() of its schema finds version {found.version}"]
+        return []
+
+    def _setting_problems(self, subject: str | None) -> list[str]:
+        """Whether the level and mode of ``subject`` (``None``: the global ones) read."""
+        where = "the global" if subject is None else f"subject {subject!r}: its own"
+        problems = []
+        for kind, read in (("level", self.level), ("mode", self.mode)):
+            try:
+                read(subject, fallback=subject is None)
+            except SchemakitError as exc:
+                problems.append(f"{where} {kind} cannot be read: {exc}")
+        return problems
+
+    def scan(self) -> StoreScan:
+        """What a client can read of a remote registry for an export.
+
+        Every subject's versions (soft-deleted included), the global level and mode, and each
+        subject's own. A server offers no plain scan: the levels and modes of subjects without
+        a version are out of reach. A registry that cannot be listed raises (nothing could be
+        exported); a subject that cannot be read is a problem.
+        """
+        problems: list[str] = []
+        names = self.subjects(deleted=True)
+        rows: list[VersionRow] = []
+        for subject in names:
+            try:
+                rows.extend(self.version_rows(subject, deleted=True))
+            except SchemakitError as exc:
+                problems.append(f"subject {subject!r}: its versions cannot be read: {exc}")
+        settings: dict[str, list[tuple[str | None, str]]] = {"level": [], "mode": []}
+        for kind, read in (("level", self.level), ("mode", self.mode)):
+            for scope in (None, *names):
+                try:
+                    value = read(scope, fallback=scope is None)
+                except SchemakitError as exc:
+                    where = "the global" if scope is None else f"subject {scope!r}: its"
+                    problems.append(f"{where} {kind} cannot be read: {exc}")
+                    continue
+                if value is not None:
+                    settings[kind].append((scope, value))
+        return StoreScan(
+            versions=tuple(rows),
+            levels=tuple(settings["level"]),
+            modes=tuple(settings["mode"]),
             problems=tuple(problems),
         )
 

@@ -7,10 +7,12 @@ Semantics are the Confluent Schema Registry's; docs/registry.md lists each rule 
 
 from __future__ import annotations
 
+import contextlib
+import copy
 import json
 import operator
 import os
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal, TypeVar, cast, overload
 
@@ -22,10 +24,15 @@ from schemakit.errors import (
     InvalidModeError,
     InvalidSubjectError,
     InvalidVersionError,
+    OperationNotPermittedError,
     SchemaIdConflictError,
+    SchemakitError,
+    SchemaNotFoundError,
+    SchemaParseError,
     SubjectNotFoundError,
     VersionNotFoundError,
 )
+from schemakit.registry import _jsonl
 from schemakit.registry._backend import (
     Backend,
     Candidate,
@@ -34,13 +41,21 @@ from schemakit.registry._backend import (
     candidate,
     subject_problem,
 )
+from schemakit.registry._jsonl import ExportReport, ImportReport, SettingLine, VersionLine
 from schemakit.schema import Schema
 
 if TYPE_CHECKING:
     import httpx
     import pandas as pd
 
-__all__ = ["ENV_VAR", "IntegrityReport", "RegisteredSchema", "Registry"]
+__all__ = [
+    "ENV_VAR",
+    "ExportReport",
+    "ImportReport",
+    "IntegrityReport",
+    "RegisteredSchema",
+    "Registry",
+]
 
 #: The one environment variable schemakit reads: the default registry location.
 ENV_VAR = "SCHEMAKIT_REGISTRY"
@@ -146,6 +161,29 @@ def _check_import_version(version: object) -> int:
         return number
     message = f"invalid version {version!r}: a version to keep is an int from 1 to {_INT32_MAX}"
     raise InvalidVersionError(message)
+
+
+def _source_name(source: object) -> str:
+    if isinstance(source, str | os.PathLike):
+        return os.fspath(source)
+    return str(getattr(source, "name", "<file>"))
+
+
+@contextlib.contextmanager
+def _at(where: str) -> Iterator[None]:
+    """Re-raise an error inside the block with ``where`` (a file and line) in front of it.
+
+    The error keeps its class and data (a copy, so its code and fields stay); a plain
+    ``ValueError`` (an unknown schema type) becomes a SchemaParseError.
+    """
+    try:
+        yield
+    except SchemakitError as exc:
+        error = copy.copy(exc)
+        error.args = (f"{where}: {exc}",)
+        raise error from exc
+    except ValueError as exc:
+        raise SchemaParseError(f"{where}: {exc}") from exc
 
 
 @dataclass(frozen=True, slots=True)
@@ -1073,14 +1111,25 @@ class Registry:
         )
 
     def verify(self) -> IntegrityReport:
-        """Check the registry's invariants and report every problem found.
+        """Check the registry's invariants and every read the API makes; report each problem.
 
-        Checked: the layout version and its migrations; schema ids positive and unique; one
-        row per schema identity; every stored schema parses and matches its identity digests;
-        versions positive and unique per subject; every version refers to an existing schema;
-        no schema appears twice among a subject's live versions; subject names valid;
-        compatibility levels valid. Version numbers need not be contiguous: a permanent delete
-        leaves a gap.
+        A file's tables are read with plain scans, and their invariants checked: the layout
+        version and its migrations; schema ids positive and unique; one row per schema
+        identity; every stored schema parses and matches its identity digests; versions
+        positive and unique per subject; every version refers to an existing schema; no schema
+        twice among a subject's live versions; subject names, levels and modes valid. Version
+        numbers need not be contiguous: a permanent delete leaves a gap.
+
+        Then every lookup the API makes runs for everything the scans found, as the API runs
+        it (through the file's indexes): each subject's versions (the read behind
+        ``versions``, ``get_version``, ``lookup``, ``history`` and ``register``), its level
+        and mode, each schema id (``get_by_id``, ``schema_versions``), each schema by its
+        digests (``register``), each scope of the config and mode tables, and the subjects
+        list. A lookup that fails is a problem naming the subject or id and carrying the error
+        the API call raises; one that answers otherwise than the scan is a problem too.
+
+        A damaged file is reported, never raised: a table that cannot be read, or a file that
+        no longer opens, is a problem. A remote registry is checked as a client reads it.
 
         Returns
         -------
@@ -1089,8 +1138,14 @@ class Registry:
 
         Raises
         ------
+        RegistryBusyError
+            The file stayed locked by another process past the timeout.
         SchemakitError
-            The store itself cannot be read.
+            The registry is closed.
+
+        See Also
+        --------
+        export_jsonl : copy out what is readable, to import into a new registry.
         """
         found: IntegrityFindings = self._backend.check_integrity()
         return IntegrityReport(
@@ -1101,6 +1156,309 @@ class Registry:
             versions=found.versions,
             problems=found.problems,
         )
+
+    # -- export and import -------------------------------------------------------------------
+
+    def export_jsonl(self, destination: _jsonl.Target) -> ExportReport:
+        """Write every version, level and mode to JSON lines: a backup, or a move.
+
+        One line per version of every subject, soft-deleted ones included (subject, version,
+        id, schema text, schema type, references, deleted flag), then the global level and
+        mode and each subject's own. docs/registry.md describes the lines, how
+        :meth:`import_jsonl` restores them, and how to POST them to Confluent in IMPORT mode.
+
+        A file is read with plain scans of its tables, not through its indexes, so a file
+        whose indexes are damaged (see :meth:`verify`) still exports everything; what cannot
+        be read at all is left out and listed in the report.
+
+        Parameters
+        ----------
+        destination : str, os.PathLike or text file
+            A path, written whole or not at all (a temporary file beside it is renamed over
+            it), or an open text file, written and left open.
+
+        Returns
+        -------
+        ExportReport
+            Counts, and ``.problems``: what could not be read. True when complete.
+
+        Raises
+        ------
+        SchemakitError
+            The registry cannot be read at all (a file that does not open, a server that
+            cannot list its subjects).
+        OSError
+            ``destination`` cannot be written.
+
+        Examples
+        --------
+        >>> import io
+        >>> with Registry(":memory:") as reg:
+        ...     _ = reg.register("orders-value", '"long"')
+        ...     out = io.StringIO()
+        ...     reg.export_jsonl(out)
+        ExportReport(complete: 1 versions, 1 schemas, 2 settings from :memory:)
+        """
+        scan = self._backend.scan()
+        rows = sorted(scan.versions, key=lambda r: (r.subject, r.version))
+        with _jsonl.writer(destination) as write:
+            write(_jsonl.header_line())
+            for row in rows:
+                write(_jsonl.version_line(row))
+            for subject, level in scan.levels:
+                write(_jsonl.setting_line("config", subject, level))
+            for subject, mode in scan.modes:
+                write(_jsonl.setting_line("mode", subject, mode))
+        return ExportReport(
+            location=self.location,
+            versions=len(rows),
+            schemas=len({r.schema_id for r in rows}),
+            settings=len(scan.levels) + len(scan.modes),
+            problems=scan.problems,
+        )
+
+    def import_jsonl(self, source: _jsonl.Source, *, force: bool = False) -> ImportReport:
+        """Restore an export of :meth:`export_jsonl`: ids, versions, deletes, levels and modes.
+
+        Confluent's IMPORT-mode semantics: every version is registered with its id and
+        version kept and no compatibility check, so this registry must be empty or already in
+        IMPORT mode (the global mode is switched to IMPORT for the import, then set to the
+        file's). Soft-deleted versions are registered and soft-deleted again. The import is
+        idempotent: versions already present with the same id are left as they are, and
+        importing the same file twice writes nothing the second time.
+
+        The whole file is read and checked before anything is written: a malformed line, an
+        invalid subject, id, version, level or mode, a schema that does not parse, two lines
+        that disagree (one id, two schemas; one version twice), a version the registry already
+        holds with another id, or an id it gives another schema raises and writes nothing. A
+        failure while writing (a lost server, or a schema the registry has under another id)
+        leaves the registry in IMPORT mode, partly imported; importing the file again once the
+        cause is fixed finishes the job.
+
+        Parameters
+        ----------
+        source : str, os.PathLike, or a text or binary file
+            The export; a path is opened and closed, a file read to its end and left open.
+        force : bool, default False
+            Import into a registry that already has live versions (its mode is switched to
+            IMPORT with ``force``, as Confluent's ``PUT /mode?force=true``).
+
+        Returns
+        -------
+        ImportReport
+            Versions written, already present, soft-deleted; settings changed.
+
+        Raises
+        ------
+        SchemaParseError
+            A line that is not a valid export line, or a schema that does not parse; the
+            message names the file and line (42201).
+        InvalidSubjectError, InvalidVersionError, InvalidCompatibilityLevelError, InvalidModeError
+            A line with such a value (the message names the line).
+        SchemaIdConflictError
+            Lines that disagree with each other or with this registry (42207).
+        OperationNotPermittedError
+            This registry has live versions and is not in IMPORT mode, and ``force`` is False
+            (42205).
+
+        See Also
+        --------
+        set_mode : IMPORT mode.
+        Confluent: "Migrate Schemas", ``PUT /mode`` with IMPORT and ``POST
+        /subjects/{subject}/versions`` with ``id`` and ``version``.
+
+        Examples
+        --------
+        >>> import io
+        >>> with Registry(":memory:") as old, Registry(":memory:") as new:
+        ...     _ = old.register("orders-value", '"long"')
+        ...     backup = io.StringIO()
+        ...     _ = old.export_jsonl(backup)
+        ...     _ = backup.seek(0)
+        ...     report = new.import_jsonl(backup)
+        ...     report.written, new.get_by_id(1)
+        (1, Schema(AVRO long))
+        """
+        name = _source_name(source)
+        versions: list[VersionLine] = []
+        settings: list[SettingLine] = []
+        for line in _jsonl.read(source, name):
+            if isinstance(line, VersionLine):
+                versions.append(line)
+            else:
+                settings.append(line)
+        parsed = self._check_import(versions, settings, name)
+        todo, deletes, present = self._import_plan(versions, parsed, name)
+        previous = self.mode()
+        switched = bool(todo or deletes) and previous != "IMPORT"
+        if switched:
+            try:
+                self.set_mode("IMPORT", force=force)
+            except OperationNotPermittedError as exc:
+                message = (
+                    f"cannot import {name} into {self.location}: a registry must be empty or "
+                    f"in IMPORT mode to import ({exc})"
+                )
+                raise OperationNotPermittedError(message) from exc
+        # Deletes first, then soft-deleted lines, then live ones: a schema may come back live
+        # in a subject only once its earlier version with the same schema is soft-deleted.
+        for line in deletes:
+            with _at(f"{name}, line {line.line}"):
+                self.delete_version(line.subject, line.version)
+        for line in sorted(todo, key=lambda t: (not t.deleted, t.subject, t.version)):
+            with _at(f"{name}, line {line.line}"):
+                self.register(
+                    line.subject, parsed[line.line], schema_id=line.id, version=line.version
+                )
+                if line.deleted:
+                    self.delete_version(line.subject, line.version)
+        changed = self._import_settings(settings, name, previous)
+        if switched and not any(s.kind == "mode" and s.subject is None for s in settings):
+            self.set_mode(previous, force=True)  # the file does not say: as it was before
+        return ImportReport(
+            location=self.location,
+            versions=len(versions),
+            written=len(todo),
+            present=present,
+            deleted=len(deletes) + sum(t.deleted for t in todo),
+            settings=changed,
+        )
+
+    def _check_import(
+        self, versions: Sequence[VersionLine], settings: Sequence[SettingLine], name: str
+    ) -> dict[int, Schema]:
+        """Every value of every line checked, and the lines checked against each other;
+        the parsed schema of each version line, by line number."""
+        parsed: dict[int, Schema] = {}
+        at_version: dict[tuple[str, int], int] = {}
+        by_id: dict[int, tuple[str, int]] = {}
+        by_identity: dict[str, tuple[int, int]] = {}
+        live: dict[tuple[str, str], int] = {}
+        for line in versions:
+            where = f"{name}, line {line.line}"
+            with _at(where):
+                _check_subject(line.subject)
+                _check_import_version(line.version)
+                _check_import_id(line.id)
+                schema, new = self._parse(line.schema, line.schema_type)
+            parsed[line.line] = schema
+            clash = None
+            first = at_version.setdefault((line.subject, line.version), line.line)
+            if first != line.line:
+                clash = f"line {first} gives subject {line.subject!r} version {line.version} too"
+            bound = by_id.setdefault(line.id, (new.identity, line.line))
+            if bound[0] != new.identity:
+                clash = f"line {bound[1]} gives schema id {line.id} to another schema"
+            other = by_identity.setdefault(new.identity, (line.id, line.line))
+            if other[0] != line.id:
+                clash = f"line {other[1]} gives this schema id {other[0]}, not {line.id}"
+            if not line.deleted:
+                twice = live.setdefault((line.subject, new.identity), line.version)
+                if twice != line.version:
+                    clash = (
+                        f"subject {line.subject!r} has this schema live as version {twice} already"
+                    )
+            if clash is not None:
+                raise SchemaIdConflictError(f"{where}: {clash}")
+        for setting in settings:
+            with _at(f"{name}, line {setting.line}"):
+                if setting.subject is not None:
+                    _check_subject(setting.subject)
+                if setting.kind == "config":
+                    check_level(setting.value)
+                else:
+                    _check_mode(setting.value)
+        return parsed
+
+    def _import_plan(
+        self, versions: Sequence[VersionLine], parsed: dict[int, Schema], name: str
+    ) -> tuple[list[VersionLine], list[VersionLine], int]:
+        """What to write: ``(versions to register, present versions to soft-delete, present)``.
+
+        Raises SchemaIdConflictError (writing nothing) for a version this registry holds
+        otherwise than the file says.
+        """
+        held: dict[tuple[str, int], VersionRow] = {}
+        for subject in sorted({line.subject for line in versions}):
+            try:
+                rows = self._backend.version_rows(subject, deleted=True)
+            except SubjectNotFoundError:
+                continue
+            held.update(((r.subject, r.version), r) for r in rows)
+        todo: list[VersionLine] = []
+        deletes: list[VersionLine] = []
+        present = 0
+        for line in versions:
+            row = held.get((line.subject, line.version))
+            if row is None:
+                todo.append(line)
+                continue
+            _, new = self._parse(parsed[line.line], line.schema_type)
+            what = f"{name}, line {line.line}: subject {line.subject!r} version {line.version}"
+            if row.schema_id != line.id or row.identity != new.identity:
+                message = (
+                    f"{what} is schema id {row.schema_id} in {self.location} (another schema "
+                    f"or id than the file's {line.id}); nothing was imported"
+                )
+                raise SchemaIdConflictError(message)
+            if row.deleted and not line.deleted:
+                message = (
+                    f"{what} is soft-deleted in {self.location} but live in the file; a soft "
+                    "delete cannot be undone; nothing was imported"
+                )
+                raise SchemaIdConflictError(message)
+            present += 1
+            if line.deleted and not row.deleted:
+                deletes.append(line)
+        if todo and self._backend.subjects(deleted=True):
+            self._check_ids(todo, parsed, name)
+        return todo, deletes, present
+
+    def _check_ids(self, todo: Sequence[VersionLine], parsed: dict[int, Schema], name: str) -> None:
+        """SchemaIdConflictError for an id to import that this registry gives another schema."""
+        first: dict[int, VersionLine] = {}
+        for line in todo:
+            first.setdefault(line.id, line)
+        for schema_id, line in sorted(first.items()):
+            try:
+                held = self.get_by_id(schema_id)
+            except SchemaNotFoundError:
+                continue
+            _, new = self._parse(parsed[line.line], line.schema_type)
+            if candidate(held).identity != new.identity:
+                message = (
+                    f"{name}, line {line.line}: schema id {schema_id} is another schema in "
+                    f"{self.location}; nothing was imported"
+                )
+                raise SchemaIdConflictError(message)
+
+    def _import_settings(
+        self, settings: Sequence[SettingLine], name: str, previous_mode: str
+    ) -> int:
+        """Set each level, then each subject's mode, then the global mode, where they differ;
+        the number that differ from before the import (``previous_mode``: the global mode then,
+        as the import may have switched it to IMPORT)."""
+        changed = 0
+        ordered = sorted(
+            settings, key=lambda s: (s.kind == "mode", s.kind == "mode" and s.subject is None)
+        )
+        for setting in ordered:
+            fallback = setting.subject is None
+            with _at(f"{name}, line {setting.line}"):
+                if setting.kind == "config":
+                    level = check_level(setting.value)
+                    if self._backend.level(setting.subject, fallback=fallback) != level:
+                        self.set_compatibility(level, setting.subject)
+                        changed += 1
+                else:
+                    mode = _check_mode(setting.value)
+                    current = self._backend.mode(setting.subject, fallback=fallback)
+                    if current != mode:
+                        # Restoring the file's mode, past the "empty or IMPORT" gate already.
+                        self.set_mode(mode, setting.subject, force=True)
+                        before = previous_mode if setting.subject is None else current
+                        changed += before != mode
+        return changed
 
     # -- lifecycle and display ---------------------------------------------------------------
 

@@ -712,7 +712,7 @@ class DuckDBStore:
             return self._setting(conn, "level", _GLOBAL_SCOPE if subject is None else subject)
 
     def set_level(self, level: str, subject: str | None) -> None:
-        with self._session(write=True) as conn:
+        with self._session(write=True, action="setting a compatibility level") as conn:
             conn.execute(
                 "INSERT OR REPLACE INTO config VALUES (?, ?)",
                 [_GLOBAL_SCOPE if subject is None else subject, level],
@@ -720,7 +720,7 @@ class DuckDBStore:
 
     def delete_level(self, subject: str | None) -> str:
         scope = _GLOBAL_SCOPE if subject is None else subject
-        with self._session(write=True) as conn:
+        with self._session(write=True, action="deleting a compatibility level") as conn:
             previous = self._setting(conn, "level", scope)
             if previous is None:
                 if subject is None:
@@ -740,7 +740,7 @@ class DuckDBStore:
 
     def set_mode(self, mode: str, subject: str | None, *, force: bool) -> None:
         scope = _GLOBAL_SCOPE if subject is None else subject
-        with self._session(write=True) as conn:
+        with self._session(write=True, action="setting a mode") as conn:
             current = (
                 self._setting(conn, "mode", _GLOBAL_SCOPE) or DEFAULT_MODE
                 if subject is None
@@ -768,7 +768,7 @@ class DuckDBStore:
             conn.execute("INSERT OR REPLACE INTO modes VALUES (?, ?)", [scope, mode])
 
     def delete_mode(self, subject: str) -> str:
-        with self._session(write=True) as conn:
+        with self._session(write=True, action="deleting a mode") as conn:
             previous = self._setting(conn, "mode", subject)
             if previous is None:
                 raise ModeNotConfiguredError(f"subject {subject!r} has no mode of its own")
@@ -776,7 +776,7 @@ class DuckDBStore:
         return previous
 
     def delete_version(self, subject: str, version: int | None, *, permanent: bool) -> VersionRow:
-        with self._session(write=True) as conn:
+        with self._session(write=True, action="deleting a version") as conn:
             self._refuse_readonly(conn, subject, "deleting a version")
             rows = self._rows(conn, subject)
             if not rows or (not permanent and all(r.deleted for r in rows)):
@@ -809,7 +809,7 @@ class DuckDBStore:
             return row
 
     def delete_subject(self, subject: str, *, permanent: bool) -> list[VersionRow]:
-        with self._session(write=True) as conn:
+        with self._session(write=True, action="deleting a subject") as conn:
             self._refuse_readonly(conn, subject, "deleting a subject")
             rows = self._rows(conn, subject)
             if not rows:

@@ -14,17 +14,22 @@ accepts a version only if it is the next one. A schema the subject already has a
 in every mode, since nothing is written.
 
 Concurrency: DuckDB lets one process at a time open a file for writing. A file-backed store
-therefore opens a connection for the length of one operation only, retries a lock conflict with
-exponential backoff and jitter, and gives up with :class:`~schemakit.errors.RegistryBusyError`
-after ``timeout`` seconds. Each write runs in one transaction, so a process killed mid-write
-leaves the file as it was before that write. Within a process, operations on one file are
-serialized by a lock. Across processes, schemakit does not rely on DuckDB's own file lock
-alone: each operation also holds an exclusive ``flock`` on a sidecar file ``<file>.lock`` from
-before the connection opens until after it has closed (and DuckDB has checkpointed), so no
-other schemakit process can open the file while one is still finishing with it. (A rare lost
-version under heavy load, seen once in CI with four processes, led to this.) The sidecar is
-empty and may be deleted while no process uses the registry. ``":memory:"`` keeps one
-connection for the store's life.
+therefore opens a connection for the length of one operation only, and each write runs in one
+transaction, so a process killed mid-write leaves the file as it was before that write. Who may
+open the file is decided by a queue on a sidecar file ``<file>.lock``
+(:mod:`schemakit.registry._filelock`): each operation takes a ticket and waits until every
+earlier ticket is done, so processes are served in arrival order, and it holds its turn from
+before the connection opens until after it has closed (and DuckDB has checkpointed). Within a
+process, operations on one file are serialized by a lock. Every wait of an operation (for
+another thread, for its turn, for DuckDB's own lock against a process outside the queue) ends
+at one deadline, ``timeout`` seconds after the operation began, with
+:class:`~schemakit.errors.RegistryBusyError`. The sidecar may be deleted while no process uses
+the registry. ``":memory:"`` keeps one connection for the store's life.
+
+Read-only (asked for, or found by :func:`unwritable`): connections use DuckDB's read-only mode
+and no sidecar is touched, so a registry on read-only storage can be read; writes raise
+:class:`~schemakit.errors.OperationNotPermittedError` (42205), and a file whose layout is not
+this release's cannot be opened (it cannot be migrated).
 
 This module is the one seam where duckdb exceptions become schemakit errors.
 """

@@ -24,18 +24,20 @@ blocking wait: a release wakes the waiters at once, but the kernel picks which o
 A blocking lock request has no timeout, so it runs in a helper thread while the caller waits on
 an event until the deadline. A caller that gives up first releases what it holds on the
 descriptor (its ticket), then leaves the descriptor to the thread, which closes it, and so drops
-whatever it was granted, as soon as its request returns.
+whatever it was granted, as soon as its request returns. So that a caller retrying against a
+holder that never lets go cannot pile up such threads, past a few of them waits poll instead.
 """
 
 from __future__ import annotations
 
 import errno
+import functools
 import os
 import struct
 import threading
 import time
 from collections.abc import Callable
-from typing import Final
+from typing import ClassVar, Final
 
 try:
     import fcntl
@@ -54,6 +56,10 @@ _MAX_TICKET: Final = 2**62
 # struct flock {short l_type, l_whence; off_t l_start, l_len; pid_t l_pid}, padded as C pads
 # it ("0q"); l_pid must be 0 for OFD locks.
 _FLOCK: Final = "hhqqi0q"
+#: Threads left waiting by callers that gave up, past which waits poll (see :func:`_wait`).
+_MAX_ABANDONED: Final = 16
+#: Seconds between tries when polling.
+_POLL: Final = 0.005
 # What a refused non-blocking request fails with (POSIX allows either).
 _REFUSED: Final = frozenset({errno.EAGAIN, errno.EACCES})
 
@@ -93,6 +99,10 @@ def _try_flock(fd: int) -> bool:
 class _Request(threading.Thread):
     """A blocking lock request on ``fd``, run in a thread so that its caller can stop waiting."""
 
+    #: Requests given up on whose threads still wait in the kernel, across the process.
+    abandoned: ClassVar[int] = 0
+    _count_guard: ClassVar[threading.Lock] = threading.Lock()
+
     def __init__(self, fd: int, request: Callable[[], None]) -> None:
         super().__init__(name="schemakit-lock-wait", daemon=True)
         self._fd = fd
@@ -111,29 +121,58 @@ class _Request(threading.Thread):
             self._done.set()
             if self._abandoned:
                 os.close(self._fd)  # drops whatever the request was granted
+                with _Request._count_guard:
+                    _Request.abandoned -= 1
 
     def granted(self, deadline: float, give_back: Callable[[], None]) -> bool:
         """Whether the request was granted by ``deadline``.
 
-        If not, ``give_back`` runs (the caller releasing what it holds on the descriptor) and
-        the descriptor then belongs to the thread: the caller must not use or close it again.
+        If not (or if the wait is interrupted), ``give_back`` runs (the caller releasing what
+        it holds on the descriptor) and the descriptor then belongs to the thread: the caller
+        must not use or close it again.
         """
         self.start()
-        self._done.wait(max(0.0, deadline - time.monotonic()))
-        with self._guard:  # the thread cannot close the descriptor while this runs
-            if not self._done.is_set():
-                give_back()
-                self._abandoned = True
-                return False
+        try:
+            self._done.wait(max(0.0, deadline - time.monotonic()))
+        finally:
+            with self._guard:  # the thread cannot close the descriptor while this runs
+                if not self._done.is_set():
+                    give_back()
+                    self._abandoned = True
+                    with _Request._count_guard:
+                        _Request.abandoned += 1
+        if self._abandoned:
+            return False
         if self._error is not None:
             raise self._error
         return True
 
 
 def _wait(
-    fd: int, request: Callable[[], None], deadline: float, give_back: Callable[[], None]
+    fd: int,
+    request: Callable[[], None],
+    attempt: Callable[[], bool],
+    deadline: float,
+    give_back: Callable[[], None],
 ) -> bool:
-    return _Request(fd, request).granted(deadline, give_back)
+    """Wait until ``deadline`` for a lock: ``request`` blocks for it, ``attempt`` tries once.
+
+    On ``False`` the descriptor is no longer the caller's (a thread still waiting owns it, or
+    it was closed). Each give-up leaves a thread waiting until its request returns; past
+    ``_MAX_ABANDONED`` of them (a holder that never lets go, and a caller that keeps retrying)
+    this polls instead, so that giving up again and again costs no more threads.
+    """
+    if _Request.abandoned < _MAX_ABANDONED:
+        return _Request(fd, request).granted(deadline, give_back)
+    while time.monotonic() < deadline:
+        if attempt():
+            return True
+        time.sleep(min(_POLL, max(0.0, deadline - time.monotonic())))
+    if attempt():
+        return True
+    give_back()
+    os.close(fd)
+    return False
 
 
 def _nothing() -> None:
@@ -145,6 +184,7 @@ def _take_ticket(fd: int, deadline: float) -> int | None:
     if not _try(fd, fcntl.F_WRLCK, _COUNTER, 1) and not _wait(
         fd,
         lambda: _fcntl_lock(fd, fcntl.F_OFD_SETLKW, fcntl.F_WRLCK, _COUNTER, 1),
+        lambda: _try(fd, fcntl.F_WRLCK, _COUNTER, 1),
         deadline,
         _nothing,
     ):
@@ -171,6 +211,7 @@ def _wait_turn(fd: int, ticket: int, deadline: float) -> bool:
     return _wait(
         fd,
         lambda: _fcntl_lock(fd, fcntl.F_OFD_SETLKW, fcntl.F_RDLCK, _QUEUE, ticket),
+        lambda: _try(fd, fcntl.F_RDLCK, _QUEUE, ticket),
         deadline,
         lambda: _unlock(fd, _QUEUE + ticket, 1),  # the tickets behind need not wait for us
     )
@@ -180,7 +221,8 @@ def _wait_flock(fd: int, deadline: float) -> bool:
     if _try_flock(fd):
         return True
     give_back = (lambda: _unlock(fd, 0, 0)) if _OFD else _nothing
-    return _wait(fd, lambda: fcntl.flock(fd, fcntl.LOCK_EX), deadline, give_back)
+    request = functools.partial(fcntl.flock, fd, fcntl.LOCK_EX)
+    return _wait(fd, request, functools.partial(_try_flock, fd), deadline, give_back)
 
 
 def acquire(path: str, deadline: float) -> int | None:

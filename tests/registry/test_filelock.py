@@ -17,7 +17,13 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from schemakit.registry._filelock import LockTimeoutError, acquire, tickets_issued
+from schemakit.registry._filelock import (
+    _MAX_ABANDONED,
+    LockTimeoutError,
+    _Request,
+    acquire,
+    tickets_issued,
+)
 
 #: How late a waiter may give up after its deadline (thread wake-ups on a loaded machine).
 SLACK = 0.5
@@ -120,6 +126,28 @@ def test_a_place_given_up_does_not_hold_up_the_queue(tmp_path: Path) -> None:
     os.close(first)
     patient.join(10)
     assert log.granted == [1]
+
+
+def test_giving_up_again_and_again_costs_a_bounded_number_of_threads(tmp_path: Path) -> None:
+    path = str(tmp_path / "stuck.lock")
+    first = acquire(path, time.monotonic() + 5)
+    assert first is not None
+    before = threading.active_count()
+    for _ in range(3 * _MAX_ABANDONED):
+        deadline = time.monotonic() + 0.01
+        with pytest.raises(LockTimeoutError):
+            acquire(path, deadline)
+        assert time.monotonic() - deadline <= SLACK
+        assert threading.active_count() <= before + _MAX_ABANDONED
+    os.close(first)
+    # The holder is gone: the waiting threads get their (abandoned) turns and end.
+    wait_until = time.monotonic() + 30
+    while _Request.abandoned and time.monotonic() < wait_until:
+        time.sleep(0.01)
+    assert _Request.abandoned == 0
+    fd = acquire(path, time.monotonic() + 5)
+    assert fd is not None
+    os.close(fd)
 
 
 def test_a_ticket_held_by_someone_else_is_skipped(tmp_path: Path) -> None:

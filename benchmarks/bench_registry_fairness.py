@@ -19,7 +19,7 @@ Every process is a separate interpreter; they start their loops at one agreed in
 their imports. It prints, per process, its operations, its share of all operations against the
 fair share (each process gets an equal share of turns when all keep asking), the p50 / p99 /
 max time of one operation and the errors; then checks the targets (every share within 2x of
-fair, reader p99 <= 1 s, no operation longer than its timeout) and that nothing was lost or
+fair, reader p99 <= 1 s, no operation longer than its timeout + 0.75 s) and that nothing was lost or
 duplicated: every acknowledged registration is in the file with its id, ids are unique, versions
 are contiguous per subject, and ``verify()`` passes. Exits 1 when a target or a check fails.
 """
@@ -46,6 +46,8 @@ SUBJECTS = 5
 START_DELAY = 8.0
 #: The server's store timeout (``schemakit serve`` uses the Registry default).
 SERVER_TIMEOUT = 30.0
+#: How much longer than its timeout an operation may take (its own work, wake-ups).
+SLACK = 0.75
 
 
 def _free_port() -> int:
@@ -58,17 +60,33 @@ def _sleep_until(moment: float) -> None:
     time.sleep(max(0.0, moment - time.time()))
 
 
-def _writer(path: str, index: int, start: float, stop: float, timeout: float) -> dict[str, Any]:
+def _open(path: str, stop: float, timeout: float, ops: list[float], errors: list[str]) -> Any:
+    """The worker's Registry, opened after the start like any other operation (it reads the
+    file's layout), retried while it is busy; ``None`` if it never opened before ``stop``."""
     from schemakit.errors import SchemakitError
     from schemakit.registry import Registry
 
-    reg = Registry(path, timeout=timeout)
+    while time.time() < stop:
+        began = time.perf_counter()
+        try:
+            return Registry(path, timeout=timeout)
+        except SchemakitError as exc:
+            errors.append(f"{type(exc).__name__}: {exc}"[:300])
+        finally:
+            ops.append(time.perf_counter() - began)
+    return None
+
+
+def _writer(path: str, index: int, start: float, stop: float, timeout: float) -> dict[str, Any]:
+    from schemakit.errors import SchemakitError
+
     ops: list[float] = []
     acked: list[list[Any]] = []
     errors: list[str] = []
     _sleep_until(start)
+    reg = _open(path, stop, timeout, ops, errors)
     i = 0
-    while time.time() < stop:
+    while reg is not None and time.time() < stop:
         name = f"W{index}_{i}"
         schema = {"type": "record", "name": name, "fields": [{"name": "x", "type": "int"}]}
         began = time.perf_counter()
@@ -80,20 +98,20 @@ def _writer(path: str, index: int, start: float, stop: float, timeout: float) ->
             acked.append([got.subject, got.version, got.id, name])
         ops.append(time.perf_counter() - began)
         i += 1
-    reg.close()
+    if reg is not None:
+        reg.close()
     return {"ops": ops, "acked": acked, "errors": errors}
 
 
 def _reader(path: str, index: int, start: float, stop: float, timeout: float) -> dict[str, Any]:
     from schemakit.errors import SchemakitError, SubjectNotFoundError
-    from schemakit.registry import Registry
 
-    reg = Registry(path, timeout=timeout)
     ops: list[float] = []
     errors: list[str] = []
     _sleep_until(start)
+    reg = _open(path, stop, timeout, ops, errors)
     i = 0
-    while time.time() < stop:
+    while reg is not None and time.time() < stop:
         subject = f"s{i % SUBJECTS}"
         began = time.perf_counter()
         try:
@@ -107,7 +125,8 @@ def _reader(path: str, index: int, start: float, stop: float, timeout: float) ->
             errors.append(f"{type(exc).__name__}: {exc}"[:300])
         ops.append(time.perf_counter() - began)
         i += 1
-    reg.close()
+    if reg is not None:
+        reg.close()
     return {"ops": ops, "acked": [], "errors": errors}
 
 
@@ -267,8 +286,10 @@ def main() -> int:
         if not 0.5 <= share / fair <= 2.0:
             failures.append(f"{name}: share {share:.1%} is not within 2x of fair {fair:.1%}")
         limit = SERVER_TIMEOUT if name == "http" else args.timeout
-        if max(ops, default=0.0) > limit:
-            failures.append(f"{name}: an operation took {max(ops):.1f} s > timeout {limit:g} s")
+        if max(ops, default=0.0) > limit + SLACK:
+            failures.append(
+                f"{name}: an operation took {max(ops):.2f} s > timeout {limit:g} s + {SLACK:g} s"
+            )
         for error in r["errors"][:3]:
             failures.append(f"{name}: {error}")
     reader_p99 = _q(results["reader"]["ops"], 99)

@@ -143,6 +143,8 @@ DEFAULT_MODE = "READWRITE"
 _BASE_DELAY = 0.01
 _MAX_DELAY = 0.25
 _LOCK_MESSAGE = "Could not set lock"
+#: The name the file is attached under in a file store's host connection.
+_ALIAS = "schemakit_registry"
 
 _VERSION_COLUMNS = """
     v.subject, v.version, v.schema_id, s.schema_type, s.text, s.identity, s.normalized,
@@ -255,6 +257,8 @@ class DuckDBStore:
             threading.RLock() if self._memory else _path_lock(os.path.realpath(path))
         )
         self._conn: duckdb.DuckDBPyConnection | None = None
+        #: A file store's in-memory host, which the file is attached to for each operation.
+        self._host: duckdb.DuckDBPyConnection | None = None
         if self._memory:
             try:
                 self._conn = duckdb.connect(":memory:")
@@ -289,12 +293,28 @@ class DuckDBStore:
         return OperationNotPermittedError(message)
 
     def _open(self, deadline: float) -> duckdb.DuckDBPyConnection:
-        """Connect to the file, retrying until ``deadline`` while a process outside the queue
-        (not schemakit, or a read-only reader) holds DuckDB's own lock on it."""
+        """Attach the file to the host connection, retrying until ``deadline`` while a process
+        outside the queue (not schemakit, or a read-only reader) holds DuckDB's own lock on it.
+
+        The host is an in-memory DuckDB kept for the store's life: attaching a file to it costs
+        a few milliseconds where a new ``duckdb.connect`` (a new database instance) costs tens,
+        and detaching it (:meth:`_detach`) checkpoints, closes the file and releases DuckDB's
+        lock as closing a connection does.
+        """
+        if self._host is None:
+            try:
+                self._host = duckdb.connect(":memory:")
+            except duckdb.Error as exc:  # pragma: no cover - out of memory and the like
+                raise self._store_error(exc) from exc
+        host = self._host
+        literal = self.location.replace("'", "''")  # ATTACH takes no parameters
+        options = "TYPE DUCKDB, READ_ONLY" if self.read_only else "TYPE DUCKDB"
         attempt = 0
         while True:
             try:
-                return duckdb.connect(self.location, read_only=self.read_only)
+                host.execute(f"ATTACH '{literal}' AS {_ALIAS} ({options})")
+                host.execute(f"USE {_ALIAS}")
+                return host
             except duckdb.IOException as exc:
                 if _LOCK_MESSAGE not in str(exc):
                     if self.read_only and not os.path.exists(self.location):
@@ -370,7 +390,18 @@ class DuckDBStore:
             raise self._store_error(exc) from exc
         finally:
             if not self._memory:
-                conn.close()
+                self._detach(conn)
+
+    def _detach(self, host: duckdb.DuckDBPyConnection) -> None:
+        """Detach the file (checkpoint, close, release); if that fails, drop the host."""
+        try:
+            host.execute("USE memory")
+            host.execute(f"DETACH {_ALIAS}")
+        except duckdb.Error:
+            # The file must not stay attached (and locked): closing the instance detaches it.
+            with contextlib.suppress(duckdb.Error):
+                host.close()
+            self._host = None
 
     @staticmethod
     def _layout(conn: duckdb.DuckDBPyConnection) -> int:
@@ -933,9 +964,10 @@ class DuckDBStore:
     def close(self) -> None:
         with self._lock:
             self._closed = True
-            if self._conn is not None:
-                self._conn.close()
-                self._conn = None
+            for conn in (self._conn, self._host):
+                if conn is not None:
+                    conn.close()
+            self._conn = self._host = None
 
 
 def _schema_problems(schemas: Sequence[Sequence[Any]]) -> Iterator[str]:

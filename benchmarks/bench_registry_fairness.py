@@ -15,13 +15,14 @@ compatibility checks) it runs, for ``--duration`` seconds and all at once:
   ``GET /subjects/{subject}/versions/latest`` from it in a loop (the server is the process that
   uses the file; its store has the default 30 s timeout).
 
-Every process is a separate interpreter; they start their loops at one agreed instant after
-their imports. It prints, per process, its operations, its share of all operations against the
-fair share (each process gets an equal share of turns when all keep asking), the p50 / p99 /
-max time of one operation and the errors; then checks the targets (every share within 2x of
-fair, reader p99 <= 1 s, no operation longer than its timeout + 0.75 s) and that nothing was lost or
-duplicated: every acknowledged registration is in the file with its id, ids are unique, versions
-are contiguous per subject, and ``verify()`` passes. Exits 1 when a target or a check fails.
+Every process is a separate interpreter; they start at one agreed instant after their imports,
+and opening the registry is their first operation. It prints, per process, its operations, its
+share of all operations against the fair share (each process gets an equal share of turns when
+all keep asking), the p50 / p99 / max time of one operation and the errors; then checks the
+targets (every share within 2x of fair, reader p99 <= 1 s, no operation longer than its timeout
++ 0.75 s) and that nothing was lost or duplicated: every acknowledged registration is in the
+file with its id, ids are unique, versions are contiguous per subject, and ``verify()`` passes.
+Exits 1 when a target or a check fails.
 """
 
 from __future__ import annotations

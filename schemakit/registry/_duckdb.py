@@ -14,8 +14,9 @@ accepts a version only if it is the next one. A schema the subject already has a
 in every mode, since nothing is written.
 
 Concurrency: DuckDB lets one process at a time open a file for writing. A file-backed store
-therefore opens a connection for the length of one operation only, and each write runs in one
-transaction, so a process killed mid-write leaves the file as it was before that write. Who may
+therefore opens the file for the length of one operation only (attached to an in-memory DuckDB
+kept for the store's life, detached at the end), and each write runs in one transaction, so a
+process killed mid-write leaves the file as it was before that write. Who may
 open the file is decided by a queue on a sidecar file ``<file>.lock``
 (:mod:`schemakit.registry._filelock`): each operation takes a ticket and waits until every
 earlier ticket is done, so processes are served in arrival order, and it holds its turn from
@@ -42,6 +43,7 @@ import os
 import random
 import threading
 import time
+import weakref
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -168,6 +170,23 @@ def _path_lock(path: str) -> threading.RLock:
         return _PATH_LOCKS.setdefault(path, threading.RLock())
 
 
+# Every open file store, so that a fork can close their idle hosts first; and the hosts a forked
+# child inherited mid-operation, kept referenced so that they are never closed.
+_STORES: weakref.WeakSet[DuckDBStore] = weakref.WeakSet()
+_INHERITED: list[duckdb.DuckDBPyConnection] = []
+
+
+def _before_fork() -> None:
+    # A DuckDB instance does not survive a fork (its threads stay behind), and closing an
+    # inherited one hangs: so no idle host crosses a fork. (subprocess does not run this.)
+    for store in list(_STORES):
+        store._drop_idle_host()
+
+
+if hasattr(os, "register_at_fork"):  # POSIX
+    os.register_at_fork(before=_before_fork)
+
+
 def unwritable(path: str) -> str | None:
     """Why a registry file cannot be written here, or ``None`` when it can.
 
@@ -259,6 +278,10 @@ class DuckDBStore:
         self._conn: duckdb.DuckDBPyConnection | None = None
         #: A file store's in-memory host, which the file is attached to for each operation.
         self._host: duckdb.DuckDBPyConnection | None = None
+        self._host_pid = os.getpid()
+        self._attached = False
+        if not self._memory:
+            _STORES.add(self)
         if self._memory:
             try:
                 self._conn = duckdb.connect(":memory:")
@@ -301,11 +324,17 @@ class DuckDBStore:
         and detaching it (:meth:`_detach`) checkpoints, closes the file and releases DuckDB's
         lock as closing a connection does.
         """
+        if self._host is not None and self._host_pid != os.getpid():
+            # Forked while another thread was in an operation: the parent's instance lost its
+            # threads in the fork, so it is neither used nor closed (closing it would hang).
+            _INHERITED.append(self._host)
+            self._host = None
         if self._host is None:
             try:
                 self._host = duckdb.connect(":memory:")
             except duckdb.Error as exc:  # pragma: no cover - out of memory and the like
                 raise self._store_error(exc) from exc
+            self._host_pid = os.getpid()
         host = self._host
         literal = self.location.replace("'", "''")  # ATTACH takes no parameters
         options = "TYPE DUCKDB, READ_ONLY" if self.read_only else "TYPE DUCKDB"
@@ -313,6 +342,7 @@ class DuckDBStore:
         while True:
             try:
                 host.execute(f"ATTACH '{literal}' AS {_ALIAS} ({options})")
+                self._attached = True
                 host.execute(f"USE {_ALIAS}")
                 return host
             except duckdb.IOException as exc:
@@ -402,6 +432,20 @@ class DuckDBStore:
             with contextlib.suppress(duckdb.Error):
                 host.close()
             self._host = None
+        finally:
+            self._attached = False
+
+    def _drop_idle_host(self) -> None:
+        """Close the host unless an operation is using it (before a fork: see _before_fork)."""
+        if not self._lock.acquire(blocking=False):
+            return
+        try:
+            if self._host is not None and not self._attached:
+                with contextlib.suppress(duckdb.Error):
+                    self._host.close()
+                self._host = None
+        finally:
+            self._lock.release()
 
     @staticmethod
     def _layout(conn: duckdb.DuckDBPyConnection) -> int:

@@ -298,3 +298,32 @@ def test_a_holder_killed_in_its_turn_lets_the_queue_through(tmp_path: Path) -> N
         os.kill(holder.pid, signal.SIGKILL)
         waiter.join(60)
     assert result == [1]
+
+
+def test_a_forked_child_uses_the_registry_object_it_inherited(tmp_path: Path) -> None:
+    # The store keeps an in-memory DuckDB to attach the file to; a forked child must not use
+    # its parent's instance (the instance's threads do not survive a fork).
+    path = tmp_path / "forked.duckdb"
+    _fresh(path)
+    reg = Registry(path)
+    reg.register("s", {"type": "record", "name": "Parent", "fields": []})
+    pid = os.fork()
+    if pid == 0:  # the child: report through the exit status only
+        try:
+            version = reg.register("s", {"type": "record", "name": "Child", "fields": []}).version
+            os._exit(0 if version == 2 else 1)
+        except BaseException:
+            os._exit(2)
+    deadline = time.monotonic() + 60
+    while True:
+        done, status = os.waitpid(pid, os.WNOHANG)
+        if done:
+            break
+        if time.monotonic() > deadline:
+            os.kill(pid, signal.SIGKILL)
+            os.waitpid(pid, 0)
+            pytest.fail("the forked child hung")
+        time.sleep(0.05)
+    assert os.waitstatus_to_exitcode(status) == 0
+    assert reg.versions("s") == [1, 2]
+    reg.close()

@@ -254,10 +254,11 @@ class Registry:
     Notes
     -----
     Several processes may share one file: each operation holds the file only while it runs,
-    and each write is one transaction. Schemas by id are cached for the object's life; lookups
-    and registrations this object made are cached until it deletes in that subject. Another
-    process's deletions are therefore not seen by those two cached paths (as in Confluent's
-    ``CachedSchemaRegistryClient``); listing methods always read the file.
+    waiting processes are served in arrival order, and each write is one transaction. Schemas
+    by id are cached for the object's life; lookups and registrations this object made are
+    cached until it deletes in that subject. Another process's deletions are therefore not seen
+    by those two cached paths (as in Confluent's ``CachedSchemaRegistryClient``); listing
+    methods always read the file.
 
     A remote registry answers every method with the same results and exception classes (the
     server judges compatibility and modes); unreachable servers, timeouts and unreadable

@@ -14,17 +14,23 @@ accepts a version only if it is the next one. A schema the subject already has a
 in every mode, since nothing is written.
 
 Concurrency: DuckDB lets one process at a time open a file for writing. A file-backed store
-therefore opens a connection for the length of one operation only, retries a lock conflict with
-exponential backoff and jitter, and gives up with :class:`~schemakit.errors.RegistryBusyError`
-after ``timeout`` seconds. Each write runs in one transaction, so a process killed mid-write
-leaves the file as it was before that write. Within a process, operations on one file are
-serialized by a lock. Across processes, schemakit does not rely on DuckDB's own file lock
-alone: each operation also holds an exclusive ``flock`` on a sidecar file ``<file>.lock`` from
-before the connection opens until after it has closed (and DuckDB has checkpointed), so no
-other schemakit process can open the file while one is still finishing with it. (A rare lost
-version under heavy load, seen once in CI with four processes, led to this.) The sidecar is
-empty and may be deleted while no process uses the registry. ``":memory:"`` keeps one
-connection for the store's life.
+therefore opens the file for the length of one operation only (attached to an in-memory DuckDB
+kept for the store's life, detached at the end), and each write runs in one transaction, so a
+process killed mid-write leaves the file as it was before that write. Who may
+open the file is decided by a queue on a sidecar file ``<file>.lock``
+(:mod:`schemakit.registry._filelock`): each operation takes a ticket and waits until every
+earlier ticket is done, so processes are served in arrival order, and it holds its turn from
+before the connection opens until after it has closed (and DuckDB has checkpointed). Within a
+process, operations on one file are serialized by a lock. Every wait of an operation (for
+another thread, for its turn, for DuckDB's own lock against a process outside the queue) ends
+at one deadline, ``timeout`` seconds after the operation began, with
+:class:`~schemakit.errors.RegistryBusyError`. The sidecar may be deleted while no process uses
+the registry. ``":memory:"`` keeps one connection for the store's life.
+
+Read-only (asked for, or found by :func:`unwritable`): connections use DuckDB's read-only mode
+and no sidecar is touched, so a registry on read-only storage can be read; writes raise
+:class:`~schemakit.errors.OperationNotPermittedError` (42205), and a file whose layout is not
+this release's cannot be opened (it cannot be migrated).
 
 Damage: ``check_integrity`` (``Registry.verify``) reads each table with a plain scan (no index)
 and then runs every lookup the API makes, with the very queries the methods run (the
@@ -38,10 +44,12 @@ This module is the one seam where duckdb exceptions become schemakit errors.
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import random
 import threading
 import time
+import weakref
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -49,11 +57,6 @@ from functools import partial
 from typing import Any, Final, Literal, TypeVar
 
 import duckdb
-
-try:
-    import fcntl
-except ImportError:  # pragma: no cover - not POSIX
-    fcntl = None  # type: ignore[assignment]
 
 from schemakit._typing import CompatibilityLevel, Mode, allowed
 from schemakit.errors import (
@@ -83,9 +86,10 @@ from schemakit.registry._backend import (
     candidate,
     subject_problem,
 )
+from schemakit.registry._filelock import LockTimeoutError, acquire
 from schemakit.schema import Schema
 
-__all__ = ["DEFAULT_MODE", "LAYOUT_VERSION", "MIGRATIONS", "DuckDBStore"]
+__all__ = ["DEFAULT_MODE", "LAYOUT_VERSION", "MIGRATIONS", "DuckDBStore", "unwritable"]
 
 #: The migrations, applied in order; migration ``i`` (1-based) brings a file to layout ``i``.
 #: Never edit a released entry: append a new one.
@@ -161,6 +165,8 @@ _DEFAULTS: Final = {"level": DEFAULT_LEVEL, "mode": DEFAULT_MODE}
 _BASE_DELAY = 0.01
 _MAX_DELAY = 0.25
 _LOCK_MESSAGE = "Could not set lock"
+#: The name the file is attached under in a file store's host connection.
+_ALIAS = "schemakit_registry"
 
 _SELECT_LAYOUT = "SELECT value FROM schemakit_meta WHERE key = 'layout_version'"
 _VERSION_COLUMNS = """
@@ -226,6 +232,45 @@ def _path_lock(path: str) -> threading.RLock:
         return _PATH_LOCKS.setdefault(path, threading.RLock())
 
 
+# Every open file store, so that a fork can close their idle hosts first; and the hosts a forked
+# child inherited mid-operation, kept referenced so that they are never closed.
+_STORES: weakref.WeakSet[DuckDBStore] = weakref.WeakSet()
+_INHERITED: list[duckdb.DuckDBPyConnection] = []
+
+
+def _before_fork() -> None:
+    # A DuckDB instance does not survive a fork (its threads stay behind), and closing an
+    # inherited one hangs: so no idle host crosses a fork. (subprocess does not run this.)
+    for store in list(_STORES):
+        store._drop_idle_host()
+
+
+if hasattr(os, "register_at_fork"):  # POSIX
+    os.register_at_fork(before=_before_fork)
+
+
+def unwritable(path: str) -> str | None:
+    """Why a registry file cannot be written here, or ``None`` when it can.
+
+    Permission bits alone do not tell (root ignores them; a read-only mount overrides them),
+    so after :func:`os.access` on the file and its folder this tries to create (or open for
+    writing) the sidecar ``<file>.lock``, as every write would.
+    """
+    folder = os.path.dirname(path) or "."
+    if os.path.exists(path) and not os.access(path, os.W_OK):
+        return "the file is not writable"
+    if not os.access(folder, os.W_OK | os.X_OK):
+        return "its folder is not writable"
+    try:
+        fd = os.open(path + ".lock", os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
+    except OSError as exc:
+        if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+            return f"its lock file {path + '.lock'!r} cannot be created: {exc.strerror}"
+        return None  # not a matter of permissions: the first operation reports it
+    os.close(fd)
+    return None
+
+
 def _now() -> datetime:
     # Stored as a TIMESTAMP in UTC (naive), read back as an aware UTC datetime.
     return datetime.now(UTC).replace(tzinfo=None)
@@ -267,99 +312,160 @@ class DuckDBStore:
     path : str
         A file path (created with the current layout if missing) or ``":memory:"``.
     timeout : float
-        Seconds to keep retrying while another process holds the file.
+        Seconds an operation may wait for the file (its turn, then DuckDB's own lock) before
+        :class:`~schemakit.errors.RegistryBusyError`.
+    read_only : bool or None, default None
+        ``True``: read through DuckDB's read-only mode, without the sidecar lock, and refuse
+        writes. ``None``: so when the file or its folder is not writable, or the sidecar
+        cannot be created (see :func:`unwritable`). ``False``: never.
     """
 
-    def __init__(self, path: str, *, timeout: float) -> None:
+    def __init__(self, path: str, *, timeout: float, read_only: bool | None = None) -> None:
         self.location = path
         self._memory = path == ":memory:"
+        if self._memory and read_only:
+            raise ValueError("a ':memory:' registry cannot be read-only: there is nothing to read")
         self._timeout = timeout
         self._closed = False
+        self._lock_path = path + ".lock"
+        #: Why the store refuses writes (``None``: it does not).
+        self.read_only_reason: str | None = None
+        if read_only:
+            self.read_only_reason = "it was opened with read_only=True"
+        elif read_only is None and not self._memory:
+            self.read_only_reason = unwritable(path)
         self._lock: threading.RLock = (
             threading.RLock() if self._memory else _path_lock(os.path.realpath(path))
         )
         self._conn: duckdb.DuckDBPyConnection | None = None
+        #: A file store's in-memory host, which the file is attached to for each operation.
+        self._host: duckdb.DuckDBPyConnection | None = None
+        self._host_pid = os.getpid()
+        self._attached = False
+        if not self._memory:
+            _STORES.add(self)
         if self._memory:
             try:
                 self._conn = duckdb.connect(":memory:")
             except duckdb.Error as exc:  # pragma: no cover - out of memory and the like
                 raise self._store_error(exc) from exc
-        with self._session(write=True) as conn:
-            self._migrate(conn)
+        if self.read_only:
+            with self._session(write=False) as conn:
+                self._check_layout(conn)
+        else:
+            with self._session(write=True) as conn:
+                self._migrate(conn)
+
+    @property
+    def read_only(self) -> bool:
+        """Whether the store reads through DuckDB's read-only mode and refuses writes."""
+        return self.read_only_reason is not None
 
     # -- connections -------------------------------------------------------------------------
 
     def _store_error(self, exc: BaseException) -> SchemakitError:
         return SchemakitError(f"registry {self.location!r}: the DuckDB store failed: {exc}")
 
-    def _open(self) -> duckdb.DuckDBPyConnection:
-        """Connect to the file, retrying while another process holds its lock."""
-        deadline = time.monotonic() + self._timeout
+    def _busy(self, why: str) -> RegistryBusyError:
+        message = f"registry file {self.location!r} stayed busy for {self._timeout:g} s: {why}"
+        return RegistryBusyError(message, location=self.location)
+
+    def _refused(self, action: str) -> OperationNotPermittedError:
+        message = (
+            f"registry file {self.location!r} is open read-only ({self.read_only_reason}): "
+            f"{action} is not permitted"
+        )
+        return OperationNotPermittedError(message)
+
+    def _open(self, deadline: float) -> duckdb.DuckDBPyConnection:
+        """Attach the file to the host connection, retrying until ``deadline`` while a process
+        outside the queue (not schemakit, or a read-only reader) holds DuckDB's own lock on it.
+
+        The host is an in-memory DuckDB kept for the store's life: attaching a file to it costs
+        a few milliseconds where a new ``duckdb.connect`` (a new database instance) costs tens,
+        and detaching it (:meth:`_detach`) checkpoints, closes the file and releases DuckDB's
+        lock as closing a connection does.
+        """
+        if self._host is not None and self._host_pid != os.getpid():
+            # Forked while another thread was in an operation: the parent's instance lost its
+            # threads in the fork, so it is neither used nor closed (closing it would hang).
+            _INHERITED.append(self._host)
+            self._host = None
+        if self._host is None:
+            try:
+                self._host = duckdb.connect(":memory:")
+            except duckdb.Error as exc:  # pragma: no cover - out of memory and the like
+                raise self._store_error(exc) from exc
+            self._host_pid = os.getpid()
+        host = self._host
+        literal = self.location.replace("'", "''")  # ATTACH takes no parameters
+        options = "TYPE DUCKDB, READ_ONLY" if self.read_only else "TYPE DUCKDB"
         attempt = 0
         while True:
             try:
-                return duckdb.connect(self.location)
+                host.execute(f"ATTACH '{literal}' AS {_ALIAS} ({options})")
+                self._attached = True
+                host.execute(f"USE {_ALIAS}")
+                return host
             except duckdb.IOException as exc:
                 if _LOCK_MESSAGE not in str(exc):
+                    if self.read_only and not os.path.exists(self.location):
+                        message = (
+                            f"registry file {self.location!r} does not exist, and a read-only "
+                            f"registry cannot create it ({self.read_only_reason})"
+                        )
+                        raise SchemakitError(message) from exc
                     raise self._store_error(exc) from exc
                 left = deadline - time.monotonic()
                 if left <= 0:
-                    message = (
-                        f"registry file {self.location!r} stayed locked by another process "
-                        f"for {self._timeout:g} s; {exc}"
-                    )
-                    raise RegistryBusyError(message, location=self.location) from exc
+                    raise self._busy(f"another process held the DuckDB file; {exc}") from exc
                 delay = min(_MAX_DELAY, _BASE_DELAY * 2**attempt) * random.uniform(0.5, 1.5)
                 time.sleep(min(delay, left))
                 attempt += 1
             except duckdb.Error as exc:
                 raise self._store_error(exc) from exc
 
-    def _hold_file(self) -> int | None:
-        """An exclusive ``flock`` on ``<file>.lock``, retried like the connection; its fd."""
-        if fcntl is None:  # pragma: no cover - not POSIX: DuckDB's own lock only
-            return None
+    def _take_turn(self, deadline: float) -> int | None:
+        """Wait in the queue of ``<file>.lock`` for this process's turn; its descriptor."""
         try:
-            fd = os.open(self.location + ".lock", os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
+            return acquire(self._lock_path, deadline)
+        except LockTimeoutError as exc:
+            raise self._busy(str(exc)) from exc
         except OSError as exc:
             raise self._store_error(exc) from exc
-        deadline = time.monotonic() + self._timeout
-        attempt = 0
-        while True:
-            try:
-                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                return fd
-            except BlockingIOError as exc:
-                left = deadline - time.monotonic()
-                if left <= 0:
-                    os.close(fd)
-                    message = (
-                        f"registry file {self.location!r} stayed locked by another process "
-                        f"for {self._timeout:g} s (its {self.location + '.lock'!r} is held)"
-                    )
-                    raise RegistryBusyError(message, location=self.location) from exc
-                delay = min(_MAX_DELAY, _BASE_DELAY * 2**attempt) * random.uniform(0.5, 1.5)
-                time.sleep(min(delay, left))
-                attempt += 1
 
     @contextmanager
-    def _session(self, *, write: bool) -> Iterator[duckdb.DuckDBPyConnection]:
-        """A connection for one operation; with ``write`` one transaction around it."""
-        with self._lock:
+    def _session(
+        self, *, write: bool, action: str = "writing"
+    ) -> Iterator[duckdb.DuckDBPyConnection]:
+        """A connection for one operation; with ``write`` one transaction around it.
+
+        Every wait (for another thread of this process, for this process's turn in the queue,
+        for DuckDB's own lock) ends at one deadline, ``timeout`` seconds from now. ``action``
+        names the write for the error a read-only store raises.
+        """
+        if write and self.read_only:
+            raise self._refused(action)
+        deadline = time.monotonic() + self._timeout
+        if not self._lock.acquire(timeout=max(0.0, deadline - time.monotonic())):
+            raise self._busy("another thread of this process held it")
+        try:
             if self._closed:
                 raise SchemakitError(f"registry {self.location!r} is closed")
-            held = None if self._memory else self._hold_file()
+            turn = None if self._memory or self.read_only else self._take_turn(deadline)
             try:
-                with self._connection(write=write) as conn:
+                with self._connection(write=write, deadline=deadline) as conn:
                     yield conn
             finally:
-                if held is not None:
-                    os.close(held)  # releases the flock, after the connection has closed
+                if turn is not None:
+                    os.close(turn)  # ends the turn, after the connection has closed
+        finally:
+            self._lock.release()
 
     @contextmanager
-    def _connection(self, *, write: bool) -> Iterator[duckdb.DuckDBPyConnection]:
+    def _connection(self, *, write: bool, deadline: float) -> Iterator[duckdb.DuckDBPyConnection]:
         """One connection (the file's, or the in-memory one), in a transaction if ``write``."""
-        conn = self._conn if self._conn is not None else self._open()
+        conn = self._conn if self._conn is not None else self._open(deadline)
         try:
             if write:
                 conn.execute("BEGIN TRANSACTION")
@@ -376,9 +482,69 @@ class DuckDBStore:
             raise self._store_error(exc) from exc
         finally:
             if not self._memory:
-                conn.close()
+                self._detach(conn)
+
+    def _detach(self, host: duckdb.DuckDBPyConnection) -> None:
+        """Detach the file (checkpoint, close, release); if that fails, drop the host."""
+        try:
+            host.execute("USE memory")
+            host.execute(f"DETACH {_ALIAS}")
+        except duckdb.Error:
+            # The file must not stay attached (and locked): closing the instance detaches it.
+            with contextlib.suppress(duckdb.Error):
+                host.close()
+            self._host = None
+        finally:
+            self._attached = False
+
+    def _drop_idle_host(self) -> None:
+        """Close the host unless an operation is using it (before a fork: see _before_fork)."""
+        if not self._lock.acquire(blocking=False):
+            return
+        try:
+            if self._host is not None and not self._attached:
+                with contextlib.suppress(duckdb.Error):
+                    self._host.close()
+                self._host = None
+        finally:
+            self._lock.release()
+
+    @staticmethod
+    def _layout(conn: duckdb.DuckDBPyConnection) -> int:
+        """The file's layout version: 0 for a file schemakit has not set up."""
+        tables = conn.execute(
+            "SELECT count(*) FROM duckdb_tables() WHERE table_name = 'schemakit_meta'"
+        ).fetchone()
+        if not tables or not tables[0]:
+            return 0
+        found = conn.execute(
+            "SELECT value FROM schemakit_meta WHERE key = 'layout_version'"
+        ).fetchone()
+        return int(found[0]) if found else 0
+
+    def _refuse_newer(self, current: int) -> None:
+        if current > LAYOUT_VERSION:
+            message = (
+                f"registry file {self.location!r} has layout version {current}, written by a "
+                f"newer schemakit; this release reads layouts up to {LAYOUT_VERSION}"
+            )
+            raise SchemakitError(message)
+
+    def _check_layout(self, conn: duckdb.DuckDBPyConnection) -> None:
+        """A read-only file: its layout must be this release's, since it cannot be migrated."""
+        current = self._layout(conn)
+        self._refuse_newer(current)
+        if current < LAYOUT_VERSION:
+            message = (
+                f"registry file {self.location!r} has layout version {current}; this release "
+                f"reads layout {LAYOUT_VERSION}, and a read-only registry cannot migrate it "
+                f"({self.read_only_reason}): open it once where it is writable"
+            )
+            raise SchemakitError(message)
 
     def _migrate(self, conn: duckdb.DuckDBPyConnection) -> None:
+        current = self._layout(conn)
+        self._refuse_newer(current)
         conn.execute(
             "CREATE TABLE IF NOT EXISTS schemakit_meta (key VARCHAR PRIMARY KEY, value VARCHAR)"
         )
@@ -387,16 +553,6 @@ class DuckDBStore:
             "version INTEGER PRIMARY KEY, description VARCHAR NOT NULL, "
             "applied_at TIMESTAMP NOT NULL)"
         )
-        found = conn.execute(
-            "SELECT value FROM schemakit_meta WHERE key = 'layout_version'"
-        ).fetchone()
-        current = int(found[0]) if found else 0
-        if current > LAYOUT_VERSION:
-            message = (
-                f"registry file {self.location!r} has layout version {current}, written by a "
-                f"newer schemakit; this release reads layouts up to {LAYOUT_VERSION}"
-            )
-            raise SchemakitError(message)
         for number in range(current + 1, LAYOUT_VERSION + 1):
             description, statements = MIGRATIONS[number - 1]
             for statement in statements:
@@ -448,6 +604,8 @@ class DuckDBStore:
     # -- Backend -----------------------------------------------------------------------------
 
     def _refuse_readonly(self, conn: duckdb.DuckDBPyConnection, subject: str, what: str) -> str:
+        if self.read_only:
+            raise self._refused(what)
         mode = self._effective(conn, "mode", subject)
         if mode == "READONLY":
             message = f"subject {subject!r} is in READONLY mode: {what} is not permitted"
@@ -504,7 +662,8 @@ class DuckDBStore:
         version: int | None = None,
     ) -> tuple[VersionRow, bool]:
         key = new.key(normalize=normalize)
-        with self._session(write=True) as conn:
+        # Read-only, a schema the subject already has is still answered; anything else is refused.
+        with self._session(write=not self.read_only) as conn:
             rows = self._rows(conn, subject)
             live = [r for r in rows if not r.deleted]
             # A schema the subject already has answers as it is, in every mode (nothing is
@@ -676,7 +835,7 @@ class DuckDBStore:
             return self._setting(conn, "level", _GLOBAL_SCOPE if subject is None else subject)
 
     def set_level(self, level: str, subject: str | None) -> None:
-        with self._session(write=True) as conn:
+        with self._session(write=True, action="setting a compatibility level") as conn:
             conn.execute(
                 "INSERT OR REPLACE INTO config VALUES (?, ?)",
                 [_GLOBAL_SCOPE if subject is None else subject, level],
@@ -684,7 +843,7 @@ class DuckDBStore:
 
     def delete_level(self, subject: str | None) -> str:
         scope = _GLOBAL_SCOPE if subject is None else subject
-        with self._session(write=True) as conn:
+        with self._session(write=True, action="deleting a compatibility level") as conn:
             previous = self._setting(conn, "level", scope)
             if previous is None:
                 if subject is None:
@@ -704,7 +863,7 @@ class DuckDBStore:
 
     def set_mode(self, mode: str, subject: str | None, *, force: bool) -> None:
         scope = _GLOBAL_SCOPE if subject is None else subject
-        with self._session(write=True) as conn:
+        with self._session(write=True, action="setting a mode") as conn:
             current = (
                 self._setting(conn, "mode", _GLOBAL_SCOPE) or DEFAULT_MODE
                 if subject is None
@@ -732,7 +891,7 @@ class DuckDBStore:
             conn.execute("INSERT OR REPLACE INTO modes VALUES (?, ?)", [scope, mode])
 
     def delete_mode(self, subject: str) -> str:
-        with self._session(write=True) as conn:
+        with self._session(write=True, action="deleting a mode") as conn:
             previous = self._setting(conn, "mode", subject)
             if previous is None:
                 raise ModeNotConfiguredError(f"subject {subject!r} has no mode of its own")
@@ -740,7 +899,7 @@ class DuckDBStore:
         return previous
 
     def delete_version(self, subject: str, version: int | None, *, permanent: bool) -> VersionRow:
-        with self._session(write=True) as conn:
+        with self._session(write=True, action="deleting a version") as conn:
             self._refuse_readonly(conn, subject, "deleting a version")
             rows = self._rows(conn, subject)
             if not rows or (not permanent and all(r.deleted for r in rows)):
@@ -773,7 +932,7 @@ class DuckDBStore:
             return row
 
     def delete_subject(self, subject: str, *, permanent: bool) -> list[VersionRow]:
-        with self._session(write=True) as conn:
+        with self._session(write=True, action="deleting a subject") as conn:
             self._refuse_readonly(conn, subject, "deleting a subject")
             rows = self._rows(conn, subject)
             if not rows:
@@ -933,9 +1092,10 @@ class DuckDBStore:
     def close(self) -> None:
         with self._lock:
             self._closed = True
-            if self._conn is not None:
-                self._conn.close()
-                self._conn = None
+            for conn in (self._conn, self._host):
+                if conn is not None:
+                    conn.close()
+            self._conn = self._host = None
 
 
 _T = TypeVar("_T")

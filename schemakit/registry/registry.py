@@ -273,13 +273,22 @@ class Registry:
         ``https://user:password@host`` sends HTTP basic auth. ``None`` reads
         ``$SCHEMAKIT_REGISTRY``, else uses ``./schemakit.duckdb``.
     timeout : float, default 30.0
-        A file: seconds to keep retrying while another process holds it, before
-        :class:`~schemakit.errors.RegistryBusyError`. A URL: seconds per HTTP request (when
-        ``client`` is not given).
+        A file: the longest one operation waits for the file while other processes (or
+        threads) use it, before :class:`~schemakit.errors.RegistryBusyError`; waiters are
+        served in arrival order. A URL: seconds per HTTP request (when ``client`` is not
+        given).
     client : httpx.Client, optional
         A URL only: the client to send requests with, configured for TLS (``verify=``,
         ``cert=``), auth, proxies or headers; not closed by :meth:`close`. Needs
         ``pip install 'schemakit[remote]'``; see docs/remote.md.
+    read_only : bool, optional
+        A file only. ``True``: read through DuckDB's read-only mode, without the sidecar
+        ``<file>.lock``, so that a registry on read-only storage (a read-only mount, a folder
+        or file without write permission) can be read; every write then raises
+        :class:`~schemakit.errors.OperationNotPermittedError` (42205), except registering a
+        schema the subject already has, which answers its version. ``None`` (the default):
+        the same when the file or its folder is not writable or the sidecar cannot be created
+        (:attr:`read_only` tells). ``False``: never read-only.
 
     Raises
     ------
@@ -288,17 +297,19 @@ class Registry:
     ImportError
         A URL without httpx installed: ``pip install 'schemakit[remote]'``.
     SchemakitError
-        The file is not a DuckDB database, or was written by a newer schemakit.
+        The file is not a DuckDB database, or was written by a newer schemakit; or, read-only,
+        it does not exist or has an older layout (which only a writable file can migrate to).
     RegistryBusyError
-        The file stayed locked by another process for ``timeout`` seconds.
+        The file stayed busy (other processes or threads using it) for ``timeout`` seconds.
 
     Notes
     -----
     Several processes may share one file: each operation holds the file only while it runs,
-    and each write is one transaction. Schemas by id are cached for the object's life; lookups
-    and registrations this object made are cached until it deletes in that subject. Another
-    process's deletions are therefore not seen by those two cached paths (as in Confluent's
-    ``CachedSchemaRegistryClient``); listing methods always read the file.
+    waiting processes are served in arrival order, and each write is one transaction. Schemas
+    by id are cached for the object's life; lookups and registrations this object made are
+    cached until it deletes in that subject. Another process's deletions are therefore not seen
+    by those two cached paths (as in Confluent's ``CachedSchemaRegistryClient``); listing
+    methods always read the file.
 
     A remote registry answers every method with the same results and exception classes (the
     server judges compatibility and modes); unreachable servers, timeouts and unreadable
@@ -330,6 +341,7 @@ class Registry:
         *,
         timeout: float = 30.0,
         client: httpx.Client | None = None,
+        read_only: bool | None = None,
     ) -> None:
         resolved = _resolve_location(location)
         if isinstance(timeout, bool) or not isinstance(timeout, int | float) or timeout < 0:
@@ -338,14 +350,19 @@ class Registry:
         if _is_url(resolved):
             from schemakit.registry._rest import RestBackend
 
+            if read_only:
+                raise ValueError("read_only= is for a registry file, not a URL")
             self._backend = RestBackend(resolved, client=client, timeout=timeout)
+            self._read_only = False
         else:
             if client is not None:
                 message = "client= is for a remote registry (an http:// or https:// location)"
                 raise ValueError(message)
             from schemakit.registry._duckdb import DuckDBStore
 
-            self._backend = DuckDBStore(resolved, timeout=timeout)
+            store = DuckDBStore(resolved, timeout=timeout, read_only=read_only)
+            self._backend = store
+            self._read_only = store.read_only
         self._schemas: dict[int, Schema] = {}
         self._known: dict[tuple[str, bool, str], RegisteredSchema] = {}
         self._candidates: dict[tuple[str, str], tuple[Schema, Candidate]] = {}
@@ -354,6 +371,11 @@ class Registry:
     def location(self) -> str:
         """The absolute file path, ``":memory:"``, or the URL with its password redacted."""
         return self._backend.location
+
+    @property
+    def read_only(self) -> bool:
+        """Whether this file registry was opened read-only (asked for, or found unwritable)."""
+        return self._read_only
 
     # -- internals ---------------------------------------------------------------------------
 

@@ -22,7 +22,13 @@ from schemakit.errors import (
     VersionNotFoundError,
 )
 from schemakit.infer import infer
-from schemakit.registry import IntegrityReport, RegisteredSchema, Registry
+from schemakit.registry import (
+    ExportReport,
+    ImportReport,
+    IntegrityReport,
+    RegisteredSchema,
+    Registry,
+)
 from schemakit.schema import Schema
 from schemakit.serde import Deserializer, Serializer, decode, encode
 
@@ -31,7 +37,9 @@ __all__ = [
     "DecodeError",
     "Deserializer",
     "EncodeError",
+    "ExportReport",
     "FieldChange",
+    "ImportReport",
     "IncompatibleSchemaError",
     "InferenceError",
     "IntegrityReport",

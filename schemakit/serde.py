@@ -20,6 +20,7 @@ strategy             subject                                        Confluent cl
 
 from __future__ import annotations
 
+import functools
 import io
 import struct
 from collections.abc import Iterator, Mapping
@@ -51,6 +52,7 @@ __all__ = [
 SubjectNameStrategy = Literal["topic", "record", "topic_record"]
 
 _HEADER = struct.Struct(">bI")
+_SCHEMA_ID = struct.Struct(">I")
 
 
 def subject_name(
@@ -517,6 +519,22 @@ def _writer_schema(
     return _Writer(writer, _resolve_subject(subject, topic, writer, key, strategy))
 
 
+@functools.cache
+def _fastavro_writer() -> Any:
+    """fastavro's row writer, imported on first use (``import schemakit`` stays light)."""
+    from fastavro import schemaless_writer
+
+    return schemaless_writer
+
+
+@functools.cache
+def _fastavro_reader() -> Any:
+    """fastavro's row reader, imported on first use."""
+    from fastavro import schemaless_reader
+
+    return schemaless_reader
+
+
 class Serializer:
     """A schema-aware producer's serializer: records (dicts) or tables → wire-format bytes.
 
@@ -633,33 +651,34 @@ class Serializer:
         ready = self._ready
         if ready is None:
             parsed, check = self._codec()
-            body = self._body(parsed, check, record)
+            body = self._body(parsed, check, record, b"")
             return self._header() + body
-        return ready[2] + self._body(ready[0], ready[1], record)
+        return self._body(ready[0], ready[1], record, ready[2])
 
-    def _body(self, parsed: Any, check: Any, record: Any) -> bytes:
+    def _body(self, parsed: Any, check: Any, record: Any, head: bytes) -> bytes:
+        """``head`` and the body of ``record``; the fast path writes both into one buffer."""
         if check is None:  # a JSON Schema subject's codec
             body: bytes = parsed.encode(record, subject=self._subject)
-            return body
-        from schemakit.codec._record_check import nested_deeper
-        from schemakit.codec._scan import MAX_DEPTH
+            return head + body
+        if self._recursive:
+            from schemakit.codec._record_check import nested_deeper
+            from schemakit.codec._scan import MAX_DEPTH
 
-        if self._recursive and nested_deeper(record, MAX_DEPTH):
-            self._too_deep()
+            if nested_deeper(record, MAX_DEPTH):
+                self._too_deep()
         try:
             fits = check(record)
         except RecursionError:  # deeper than Python's stack: never hand it to fastavro
             fits = False
         if fits:
-            from fastavro import schemaless_writer
-
             buffer = io.BytesIO()
+            buffer.write(head)
             try:
-                schemaless_writer(buffer, parsed, record)
+                _fastavro_writer()(buffer, parsed, record)
                 return buffer.getvalue()
             except (ValueError, TypeError, UnicodeError, OverflowError):
                 pass  # the batch encoder names it (a lone surrogate, say)
-        return self._judged(record)
+        return head + self._judged(record)
 
     def _too_deep(self) -> None:
         from schemakit.codec._scan import MAX_DEPTH
@@ -1245,7 +1264,15 @@ _TRAILING = object()
 class _WriterEntry:
     """One writer schema id as :class:`Deserializer` uses it."""
 
-    __slots__ = ("json", "reader_parsed", "recursive", "scanner", "schema", "writer_parsed")
+    __slots__ = (
+        "json",
+        "read",
+        "reader_parsed",
+        "recursive",
+        "scanner",
+        "schema",
+        "writer_parsed",
+    )
 
     def __init__(
         self,
@@ -1261,6 +1288,7 @@ class _WriterEntry:
         self.reader_parsed = reader_parsed
         self.scanner = scanner
         self.recursive = _is_recursive(schema)
+        self.read: Any = _fastavro_reader() if scanner is not None else None
 
 
 class Deserializer:
@@ -1361,19 +1389,18 @@ class Deserializer:
             Bad magic byte, unknown schema id, a bad body (with the reason and field path of
             :func:`decode`'s reason table) or (with ``validate``) bytes left over.
         """
-        from fastavro import schemaless_reader
-
         if type(record) is not bytes:
             record = bytes(record)
         if len(record) < 5 or record[0] != 0:
             reason = _header_reason(record)
             raise DecodeError(f"cannot decode the record: {reason}", reason=reason)
-        schema_id = int.from_bytes(record[1:5], "big")
-        entry = self._schemas(schema_id)
-        if entry.json is not None:  # a JSON Schema writer's codec
+        # the fast path is a few attribute reads around the scan and fastavro's call
+        (schema_id,) = _SCHEMA_ID.unpack_from(record, 1)
+        entry = self._writers.get(schema_id) or self._schemas(schema_id)
+        scanner = entry.scanner
+        if scanner is None:  # a JSON Schema writer's codec
             return entry.json.decode(record[5:], schema_id=schema_id, validate=self._validate)
-        assert entry.scanner is not None
-        failure, end = entry.scanner.check(record, 5)
+        failure, end = scanner.check(record, 5)
         if failure is None and self._validate and end != len(record):
             failure = _TRAILING
         if failure is not None:
@@ -1381,7 +1408,7 @@ class Deserializer:
         body = io.BytesIO(record)
         body.seek(5)
         try:
-            return schemaless_reader(body, entry.writer_parsed, entry.reader_parsed)
+            return entry.read(body, entry.writer_parsed, entry.reader_parsed)
         except (OverflowError, ValueError) as exc:
             # Past the scan the bytes are well formed: a date or time Python cannot hold
             from schemakit.codec._scan import PYTHON_RANGE_REASON

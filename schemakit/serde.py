@@ -132,7 +132,7 @@ def _infer_for(data: Any, registry: Registry, subject: str | None, topic: str | 
     """
     from schemakit.infer import infer
 
-    name, namespace = None, None
+    name, namespace, full, latest = None, None, None, None
     if subject is not None:
         try:
             latest = registry.get_latest(subject).schema
@@ -145,7 +145,33 @@ def _infer_for(data: Any, registry: Registry, subject: str | None, topic: str | 
         base = topic or subject or "Record"
         name = sanitize_name(base.removesuffix("-value").removesuffix("-key")).title()
         name = name.replace("_", "") or "Record"
-    return infer(data, name=name, namespace=namespace or None)
+    inferred = infer(data, name=name, namespace=namespace or None)
+    return _widened(inferred, latest) if full is not None and latest is not None else inferred
+
+
+def _widened(inferred: Schema, latest: Schema) -> Schema:
+    """``inferred`` with each top-level field nullable where the latest version has it so.
+
+    A batch without nulls in a column infers it as required, which could not read the nulls
+    earlier versions wrote: the subject already allows null there, so the new version does too.
+    """
+    doc = inferred.to_dict()
+    before = latest.to_dict()
+    if not (isinstance(doc, dict) and isinstance(before, dict)) or "fields" not in doc:
+        return inferred
+    nullable = {
+        f["name"]
+        for f in before.get("fields", [])
+        if isinstance(f.get("type"), list) and "null" in f["type"]
+    }
+    changed = False
+    for field in doc["fields"]:
+        kind = field["type"]
+        if field["name"] in nullable and not (isinstance(kind, list) and "null" in kind):
+            field["type"] = ["null", *(kind if isinstance(kind, list) else [kind])]
+            field["default"] = None
+            changed = True
+    return Schema.parse(doc) if changed else inferred
 
 
 def _as_table(data: Any) -> tuple[pa.Table | pa.RecordBatch, Any]:
@@ -268,23 +294,69 @@ def encode(
         )
     table, index = _as_table(data)
     with _using(registry) as reg:
-        writer = _writer_schema(
-            table if index is None else data,
-            reg,
-            subject=subject,
-            topic=topic,
-            schema=schema,
-            use_latest=use_latest,
-            key=key,
-            strategy=subject_name_strategy,
-        )
-        if index is not None:
-            table = _fit_object_columns(data, table, writer.schema)
-        # Every value is checked while the bodies are written, before anything is registered.
-        with _progress(table.num_rows, "encode", progress) as bar:
-            bodies = encode_any_bodies(table, writer.schema, extra=extra, on_rows=bar.update)
+        fitted = None
+        if schema is None and not use_latest and subject_name_strategy == "topic":
+            # A producer loop: a batch whose values fit the subject's latest version is written
+            # with it, whatever its own inferred schema would say (a column without nulls this
+            # time, say); only a batch that does not fit is inferred and checked.
+            fitted = _fit_latest(data, table, index, reg, subject, topic, key, progress)
+        if fitted is not None:
+            writer, bodies = fitted
+        else:
+            writer = _writer_schema(
+                table if index is None else data,
+                reg,
+                subject=subject,
+                topic=topic,
+                schema=schema,
+                use_latest=use_latest,
+                key=key,
+                strategy=subject_name_strategy,
+            )
+            if index is not None:
+                table = _fit_object_columns(data, table, writer.schema)
+            # Every value is checked while the bodies are written, before anything is
+            # registered.
+            with _progress(table.num_rows, "encode", progress) as bar:
+                bodies = encode_any_bodies(table, writer.schema, extra=extra, on_rows=bar.update)
         records = frame(bodies, writer.schema_id(reg, auto_register))
     return _output(records, index)
+
+
+def _fit_latest(
+    data: Any,
+    table: pa.Table | pa.RecordBatch,
+    index: Any,
+    registry: Registry,
+    subject: str | None,
+    topic: str | None,
+    key: bool,
+    progress: bool,
+) -> tuple[_Writer, pa.BinaryArray] | None:
+    """The subject's latest version and the bodies, if every value of the batch fits it."""
+    import warnings
+
+    from schemakit.codec._json import encode_any_bodies
+    from schemakit.errors import EncodeError
+
+    name = _resolve_subject(subject, topic, None, key, "topic")
+    try:
+        latest = registry.get_latest(name)
+    except LookupError:
+        return None
+    fitted = table if index is None else _fit_object_columns(data, table, latest.schema)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            with _progress(table.num_rows, "encode", progress) as bar:
+                # a column the latest version lacks does not fit, whatever ``extra`` says:
+                # it is what a new version is for
+                bodies = encode_any_bodies(fitted, latest.schema, extra="error", on_rows=bar.update)
+        except EncodeError:
+            return None  # a warning about a try that did not fit is no news to the caller
+    for warning in caught:  # the try did the work: its warnings are the caller's
+        warnings.warn_explicit(warning.message, warning.category, warning.filename, warning.lineno)
+    return _Writer(latest.schema, name, latest.id), bodies
 
 
 def _as_schema(value: Any) -> Schema:

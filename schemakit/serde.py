@@ -1379,6 +1379,10 @@ class Deserializer:
         The schema to read into; by default each record is read with its writer schema.
     validate : bool, default True
         Check reader against writer (compatibility) and the record's length.
+    max_depth : int, default 500
+        The deepest nesting of records, arrays and maps a record may have
+        (:data:`~schemakit.codec._scan.MAX_DEPTH`); only recursive schemas reach it. Deeper is
+        a :class:`DecodeError` ("nested deeper than the limit"), never a deep C stack.
 
     Examples
     --------
@@ -1396,10 +1400,17 @@ class Deserializer:
         reader_schema: Schema | str | Mapping[str, Any] | None = None,
         *,
         validate: bool = True,
+        max_depth: int | None = None,
     ) -> None:
+        from schemakit.codec._scan import MAX_DEPTH
+
+        depth = MAX_DEPTH if max_depth is None else max_depth
+        if isinstance(depth, bool) or not isinstance(depth, int) or depth < 1:
+            raise ValueError(f"max_depth must be a positive int, not {max_depth!r}")
         self._registry, _ = _open_registry(registry)
         self._reader = None if reader_schema is None else _as_schema(reader_schema)
         self._validate = validate
+        self._max_depth = depth
         self._writers: dict[int, _WriterEntry] = {}
 
     def _schemas(self, schema_id: int) -> _WriterEntry:
@@ -1440,7 +1451,7 @@ class Deserializer:
                 None,
                 fastavro_schema(writer.to_dict()),
                 None if reader is None else fastavro_schema(reader.to_dict()),
-                BodyScanner(writer._parsed),
+                BodyScanner(writer._parsed, max_depth=self._max_depth),
             )
         self._writers[schema_id] = entry
         return entry
@@ -1508,9 +1519,10 @@ class Deserializer:
         own reason and path are worded the same way.
         """
         from schemakit.codec._reader import decode_bodies
-        from schemakit.codec._scan import ScanFailure
+        from schemakit.codec._scan import DEPTH_REASON, ScanFailure
 
-        if not entry.recursive:
+        too_deep = isinstance(failure, ScanFailure) and failure.reason == DEPTH_REASON
+        if not entry.recursive and not too_deep:
             values = np.frombuffer(record, np.uint8)
             bounds = (np.array([5], np.int64), np.array([len(record)], np.int64), values)
             reader = self._reader if self._reader is not None else entry.schema
@@ -1524,6 +1536,8 @@ class Deserializer:
             assert isinstance(failure, ScanFailure)
             reason = failure.reason
             detail = f" at field {failure.path.lstrip('.')!r}" if failure.path else ""
+            if too_deep:
+                detail += f" ({self._max_depth} levels of records, arrays and maps: max_depth)"
         raise DecodeError(
             f"row 0 (schema id {schema_id}): {reason}{detail}",
             row=0,

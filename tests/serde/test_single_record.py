@@ -482,3 +482,23 @@ def test_a_deep_recursive_record_is_refused_not_crashed() -> None:
     assert sk.Deserializer(registry).decode(serializer.encode(_chain(100))) == _chain(100)
     with pytest.raises(sk.EncodeError):
         serializer.encode(_chain(20_000))
+
+
+@pytest.mark.parametrize("limit", [1, 7, 64])
+def test_the_depth_limit_is_configurable_and_named(registry: sk.Registry, limit: int) -> None:
+    header = _header(registry, "linked-limit", NODE)
+    out = io.BytesIO()
+    fastavro.schemaless_writer(out, fastavro.parse_schema(NODE), _chain(limit))
+    assert sk.Deserializer(registry, max_depth=limit).decode(header + out.getvalue()) == _chain(
+        limit
+    )
+    out = io.BytesIO()
+    fastavro.schemaless_writer(out, fastavro.parse_schema(NODE), _chain(limit + 1))
+    with pytest.raises(sk.DecodeError, match=f"nested deeper than the limit.*{limit} levels"):
+        sk.Deserializer(registry, max_depth=limit).decode(header + out.getvalue())
+
+
+@pytest.mark.parametrize("bad", [0, -1, True, 1.5])
+def test_max_depth_must_be_a_positive_int(registry: sk.Registry, bad: object) -> None:
+    with pytest.raises(ValueError, match="max_depth"):
+        sk.Deserializer(registry, max_depth=bad)  # type: ignore[arg-type]

@@ -254,9 +254,9 @@ class Backend(Protocol):
         """
         ...
 
-    def delete_mode(self, subject: str) -> str:
-        """Remove the mode of ``subject``; the mode that was set (``ModeNotConfiguredError``
-        when there was none)."""
+    def delete_mode(self, subject: str | None) -> str:
+        """Remove the mode of ``subject`` (``None``: the global one, back to READWRITE); the
+        mode that was set (``ModeNotConfiguredError`` when a subject had none)."""
         ...
 
     def delete_version(self, subject: str, version: int | None, *, permanent: bool) -> VersionRow:

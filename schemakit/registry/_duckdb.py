@@ -890,12 +890,15 @@ class DuckDBStore:
                     raise OperationNotPermittedError(message)
             conn.execute("INSERT OR REPLACE INTO modes VALUES (?, ?)", [scope, mode])
 
-    def delete_mode(self, subject: str) -> str:
+    def delete_mode(self, subject: str | None) -> str:
+        scope = _GLOBAL_SCOPE if subject is None else subject
         with self._session(write=True, action="deleting a mode") as conn:
-            previous = self._setting(conn, "mode", subject)
+            previous = self._setting(conn, "mode", scope)
             if previous is None:
+                if subject is None:
+                    return DEFAULT_MODE
                 raise ModeNotConfiguredError(f"subject {subject!r} has no mode of its own")
-            conn.execute("DELETE FROM modes WHERE scope = ?", [subject])
+            conn.execute("DELETE FROM modes WHERE scope = ?", [scope])
         return previous
 
     def delete_version(self, subject: str, version: int | None, *, permanent: bool) -> VersionRow:

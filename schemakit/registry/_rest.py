@@ -577,7 +577,7 @@ class RestBackend:
             context={"subject": subject},
         )
 
-    def delete_mode(self, subject: str) -> str:
+    def delete_mode(self, subject: str | None) -> str:
         path = self._config_path("mode", subject)
         data = self._call("DELETE", path, retry=False, context={"subject": subject})
         return self._field(data, "mode", path, "DELETE")

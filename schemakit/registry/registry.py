@@ -714,6 +714,41 @@ class Registry:
             names = [n for n in names if n.startswith(prefix)]
         return _page(sorted(names), offset, limit)
 
+    def schemas(
+        self,
+        *,
+        prefix: str | None = None,
+        deleted: bool = False,
+        latest_only: bool = False,
+        offset: int = 0,
+        limit: int | None = None,
+    ) -> list[RegisteredSchema]:
+        """Every version of every subject, by subject then version (Confluent's ``GET /schemas``).
+
+        Parameters
+        ----------
+        prefix : str, optional
+            Only subjects that start with it (``subjectPrefix``).
+        deleted : bool, default False
+            Soft-deleted versions too.
+        latest_only : bool, default False
+            Only each subject's newest version (``latestOnly``).
+        offset, limit : int
+            A page of the list (a limit below 1: all).
+
+        See Also
+        --------
+        Confluent REST: ``GET /schemas``.
+        """
+        found: list[RegisteredSchema] = []
+        for subject in self.subjects(deleted=deleted, prefix=prefix):
+            try:
+                rows = self._backend.version_rows(subject, deleted=deleted)
+            except LookupError:  # deleted between the two reads
+                continue
+            found.extend(self._registered(r) for r in (rows[-1:] if latest_only else rows))
+        return _page(found, offset, limit)
+
     def lookup(
         self,
         subject: str,
@@ -993,8 +1028,9 @@ class Registry:
         self._known.clear()  # cached registrations must meet the new mode
         return checked
 
-    def delete_mode(self, subject: str) -> str:
-        """Remove the mode of ``subject`` (it then follows the global one); return it.
+    def delete_mode(self, subject: str | None = None) -> str:
+        """Remove the mode of ``subject`` (it then follows the global one), or with ``None`` the
+        global mode (back to READWRITE); return the mode removed.
 
         Raises
         ------
@@ -1004,9 +1040,9 @@ class Registry:
 
         See Also
         --------
-        Confluent REST: ``DELETE /mode/{subject}``.
+        Confluent REST: ``DELETE /mode/{subject}``, ``DELETE /mode``.
         """
-        name = _check_subject(subject)
+        name = None if subject is None else _check_subject(subject)
         previous = self._backend.delete_mode(name)
         self._known.clear()
         return previous

@@ -433,6 +433,48 @@ def _add_routes(app: FastAPI, guarded: _Guarded) -> None:
         """An empty object: the server is up."""
         return {}
 
+    @app.get("/v1/metadata/id", summary="Cluster ids", tags=["metadata"])
+    def metadata_id() -> dict[str, Any]:
+        """Confluent's server cluster id document (one registry, no Kafka cluster behind it)."""
+        clusters = {"kafka-cluster": "", "schema-registry-cluster": "schemakit"}
+        return {"scope": {"path": [], "clusters": clusters}}
+
+    @app.get("/v1/metadata/version", summary="Server version", tags=["metadata"])
+    def metadata_version() -> dict[str, Any]:
+        """schemakit's version, where Confluent answers its own."""
+        from schemakit import __version__
+
+        return {"version": __version__, "commitId": ""}
+
+    @app.get("/contexts", summary="Contexts", tags=["contexts"])
+    def contexts() -> list[str]:
+        """The default context only: schemakit keeps one id space per registry."""
+        return ["."]
+
+    @app.get("/schemas", summary="Schemas", tags=["schemas"])
+    def schemas(
+        subject_prefix: Annotated[
+            str | None, Query(alias="subjectPrefix", description="Only subjects starting so.")
+        ] = None,
+        deleted: DeletedQuery = False,
+        latest_only: Annotated[
+            bool, Query(alias="latestOnly", description="Only each subject's latest version.")
+        ] = False,
+        offset: OffsetQuery = 0,
+        limit: LimitQuery = -1,
+    ) -> list[dict[str, Any]]:
+        """Every version of every subject (subject, version, id, schema), by subject."""
+        found = call(
+            lambda reg: reg.schemas(
+                prefix=subject_prefix,
+                deleted=deleted,
+                latest_only=latest_only,
+                offset=offset,
+                limit=limit,
+            )
+        )
+        return [_version_body(f) for f in found]
+
     @app.get("/schemas/types", summary="Schema types", tags=["schemas"])
     def schema_types() -> list[str]:
         """The schema types this registry stores."""
@@ -789,6 +831,13 @@ def _add_routes(app: FastAPI, guarded: _Guarded) -> None:
         """Set the subject's own mode."""
         name = path_value(subject)
         return {"mode": call(lambda reg: reg.set_mode(body.mode, name, force=force))}
+
+    @app.delete(
+        "/mode", summary="Remove the global mode", tags=["mode"], response_model=ModeResponse
+    )
+    def delete_global_mode() -> dict[str, Any]:
+        """Remove the global mode (back to READWRITE); the mode removed."""
+        return {"mode": call(lambda reg: reg.delete_mode())}
 
     @app.delete(
         "/mode/{subject}",

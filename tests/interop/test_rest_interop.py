@@ -226,3 +226,28 @@ def test_a_trailing_slash_is_answered_not_redirected(
         assert slashed.json() == plain.json()
         put = http.put("/config/" + subject + "/", json={"compatibility": "FULL"})
         assert (put.status_code, put.json()) == (200, {"compatibility": "FULL"})
+
+
+def test_schemas_contexts_metadata_and_the_global_mode(
+    url: str, client: SchemaRegistryClient, subject: str
+) -> None:
+    import httpx
+
+    schema_id = client.register_schema(subject, Schema(V1, "AVRO"))
+    assert client.get_contexts() == ["."]
+    with httpx.Client(base_url=url) as http:
+        listed = http.get("/schemas", params={"subjectPrefix": subject}).json()
+        assert listed == [{"subject": subject, "version": 1, "id": schema_id, "schema": V1}]
+        assert (
+            http.get("/schemas", params={"subjectPrefix": subject, "latestOnly": "true"}).json()
+            == listed
+        )
+        clusters = http.get("/v1/metadata/id").json()["scope"]["clusters"]
+        assert set(clusters) == {"kafka-cluster", "schema-registry-cluster"}
+        assert http.get("/v1/metadata/version").json()["version"] == sk.__version__
+        client.update_global_mode("READONLY")
+        try:
+            assert http.delete("/mode").json() == {"mode": "READONLY"}
+        finally:
+            client.update_global_mode("READWRITE")
+        assert client.get_global_mode() == "READWRITE"

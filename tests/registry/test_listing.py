@@ -67,3 +67,31 @@ def test_check_before_the_first_version(registry: Registry) -> None:
     with pytest.raises(sk.VersionNotFoundError) as caught:
         registry.check("new-value", A, version=1)
     assert caught.value.error_code == 40402
+
+
+def test_schemas_lists_every_version_by_subject(listed: Registry) -> None:
+    def keys(found: list[sk.RegisteredSchema]) -> list[tuple[str, int, int]]:
+        return [(r.subject, r.version, r.id) for r in found]
+
+    a, b = listed.lookup("a-value", A).id, listed.get_version("c-key", 2).id
+    assert keys(listed.schemas()) == [("a-value", 1, a), ("c-key", 2, b)]
+    assert keys(listed.schemas(deleted=True)) == [
+        ("a-value", 1, a),
+        ("b-value", 1, a),
+        ("c-key", 1, a),
+        ("c-key", 2, b),
+    ]
+    assert keys(listed.schemas(deleted=True, latest_only=True)) == [
+        ("a-value", 1, a),
+        ("b-value", 1, a),
+        ("c-key", 2, b),
+    ]
+    assert keys(listed.schemas(prefix="c", deleted=True, offset=1)) == [("c-key", 2, b)]
+    assert listed.schemas()[1].schema == B
+
+
+def test_deleting_the_global_mode_goes_back_to_readwrite(registry: Registry) -> None:
+    assert registry.delete_mode() == "READWRITE"  # never set: the default
+    registry.set_mode("READONLY")
+    assert registry.delete_mode() == "READONLY"
+    assert registry.mode() == "READWRITE"

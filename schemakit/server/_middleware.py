@@ -15,6 +15,8 @@ from schemakit.server._errors import raw_error
 
 __all__ = [
     "ACCEPTED_CONTENT_TYPES",
+    "ANSWER_TYPES",
+    "AcceptMiddleware",
     "AuthMiddleware",
     "BodyLimitMiddleware",
     "ContentTypeMiddleware",
@@ -33,6 +35,16 @@ ACCEPTED_CONTENT_TYPES = frozenset(
     }
 )
 
+#: The media types answers come in, as Confluent's resources offer them; the first is the
+#: default (no ``Accept``, or ``*/*``).
+ANSWER_TYPES = (
+    "application/vnd.schemaregistry.v1+json",
+    "application/vnd.schemaregistry+json",
+    "application/json",
+)
+#: The API document and its browsable pages are answered whatever ``Accept`` says.
+_UNNEGOTIATED = frozenset({"/openapi.json", "/docs", "/docs/oauth2-redirect", "/redoc"})
+
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
 Receive = Callable[[], Awaitable[Message]]
@@ -49,6 +61,73 @@ def _route_segment(raw: str) -> str:
     # Decode the segment, then escape only what would change the routing: '%' and '/'.
     text = unquote(raw, errors="surrogateescape")
     return text.replace("%", "%25").replace("/", "%2F")
+
+
+def negotiate(accept: str | None) -> str | None:
+    """The media type to answer a request's ``Accept`` with, or ``None`` (406).
+
+    The highest ``q`` wins; among equals, the order of :data:`ANSWER_TYPES`. ``*/*`` and
+    ``application/*`` stand for every answer type; ``q=0`` refuses a type.
+    """
+    if accept is None or not accept.strip():
+        return ANSWER_TYPES[0]
+    weights: dict[str, float] = {}
+    for part in accept.split(","):
+        media, *params = (p.strip() for p in part.split(";"))
+        quality = 1.0
+        for param in params:
+            key, _, value = param.partition("=")
+            if key.strip().lower() == "q":
+                try:
+                    quality = float(value)
+                except ValueError:
+                    quality = 0.0
+        media = media.lower()
+        named = ANSWER_TYPES if media in ("*/*", "application/*") else (media,)
+        for kind in named:
+            if kind in ANSWER_TYPES:
+                # an exact type overrides a wildcard's weight for it
+                exact = media == kind
+                if exact or kind not in weights:
+                    weights[kind] = quality if exact else max(quality, weights.get(kind, 0.0))
+    best = max(ANSWER_TYPES, key=lambda kind: (weights.get(kind, 0.0), -ANSWER_TYPES.index(kind)))
+    return best if weights.get(best, 0.0) > 0 else None
+
+
+class AcceptMiddleware:
+    """Answer in the media type the request accepts (``Accept``), or 406, as Confluent does."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["path"] in _UNNEGOTIATED:
+            await self.app(scope, receive, send)
+            return
+        accept = None
+        for name, value in scope.get("headers", []):
+            if name == b"accept":
+                accept = value.decode("latin-1")
+                break
+        chosen = negotiate(accept)
+        if chosen is None:
+            await raw_error(406, 406, "HTTP 406 Not Acceptable")(scope, receive, send)
+            return
+        if chosen == ANSWER_TYPES[0]:
+            await self.app(scope, receive, send)
+            return
+        wanted = chosen.encode("latin-1")
+
+        async def retyped(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = [
+                    (k, wanted if k == b"content-type" and v == ANSWER_TYPES[0].encode() else v)
+                    for k, v in message.get("headers", [])
+                ]
+                message = {**message, "headers": headers}
+            await send(message)
+
+        await self.app(scope, receive, retyped)
 
 
 class TrailingSlashMiddleware:

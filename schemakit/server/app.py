@@ -43,6 +43,7 @@ from schemakit.server._errors import (
     raw_error,
 )
 from schemakit.server._middleware import (
+    AcceptMiddleware,
     AuthMiddleware,
     BodyLimitMiddleware,
     ContentTypeMiddleware,
@@ -378,6 +379,7 @@ def create_app(
     _add_routes(app, guarded)
     app.add_middleware(EscapedPathMiddleware)
     app.add_middleware(TrailingSlashMiddleware)
+    app.add_middleware(AcceptMiddleware)
     app.add_middleware(ContentTypeMiddleware)
     app.add_middleware(BodyLimitMiddleware, max_bytes=max_body_bytes)
     if checker is not None:

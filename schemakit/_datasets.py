@@ -17,6 +17,7 @@ listed in :func:`profile_dataset`.
 
 from __future__ import annotations
 
+import contextlib
 import glob
 import os
 from collections.abc import Iterator, Sequence
@@ -120,7 +121,8 @@ def profile_dataset(path_or_glob: str | os.PathLike[str], *, sample: int | None 
       row). A null inside a nested value counts where its parent is present: a field of a null
       struct is not a null of the field.
     * Local paths only; DuckDB reads a file name holding ``*``, ``?`` or ``[`` as a pattern.
-      The private DuckDB connection has a 1 GB memory limit; no global setting is changed.
+      The private DuckDB connection has a 1 GB memory limit and the UTC time zone; no global
+      setting is changed.
 
     Across files:
 
@@ -148,6 +150,7 @@ def profile_dataset(path_or_glob: str | os.PathLike[str], *, sample: int | None 
 
         con = duckdb.connect(":memory:", config={"memory_limit": _DUCKDB_MEMORY_LIMIT})
         try:
+            _in_utc(con)
             remaining = sample
             for i, file in enumerate(files):
                 if remaining is not None and remaining <= 0 and i > 0:
@@ -392,6 +395,16 @@ CSV_NULL_SPELLINGS: tuple[str, ...] = (
 CSV_BOOLEAN_SPELLINGS: tuple[str, ...] = ("true", "false")
 
 
+def _in_utc(con: DuckDBPyConnection) -> None:
+    """Read zone-less text in a column that also has zones (TIMESTAMP WITH TIME ZONE) as UTC,
+    never in the machine's zone (DESIGN.md, naive datetimes)."""
+    import duckdb
+
+    # without DuckDB's ICU extension there are no time zones: UTC already
+    with contextlib.suppress(duckdb.Error):
+        con.execute("SET TimeZone = 'UTC'")
+
+
 def _sql_list(texts: Sequence[str]) -> str:
     return "[" + ", ".join(_sql_str(t) for t in texts) + "]"
 
@@ -520,6 +533,7 @@ def text_scan(con: DuckDBPyConnection, file: str) -> str:
     kind = _kind_of(file)
     if kind is None or kind == "parquet":
         raise InferenceError(f"{file!r} is not a CSV or JSON-lines file")
+    _in_utc(con)
     scan, _ = _settle(con, file, kind, None)
     if not scan.as_text:
         return scan.sql()

@@ -256,3 +256,55 @@ def test_parquet_keeps_names_exactly(tmp_path: Path) -> None:
 def test_parse_dates_is_refused_for_a_path(messy: Path) -> None:
     with pytest.raises(ValueError, match="parse_dates does not apply to a path"):
         sk.infer(messy, parse_dates=True)
+
+
+def test_cli_encode_reads_the_file_as_inference_does(tmp_path: Path) -> None:
+    """``schemakit encode`` reads the rows with the names and types the schema was inferred
+    with: the padded name, the yes/no text, and decoding gives pandas' columns back."""
+    import shutil
+    import subprocess
+    import sys
+
+    source = tmp_path / "orders.csv"
+    _messy_csv(source, rows=3_000)
+    script = shutil.which("schemakit", path=str(Path(sys.executable).parent))
+    assert script is not None
+    registry, records = tmp_path / "reg.duckdb", tmp_path / "records.parquet"
+    args = [script, "encode", str(source), "-o", str(records), "--topic", "orders"]
+    done = subprocess.run(
+        [*args, "--registry", str(registry)], capture_output=True, text=True, timeout=180
+    )
+    assert done.returncode == 0, done.stderr
+    back = sk.decode(pq.read_table(records).column("value"), sk.Registry(str(registry)))
+    frame = pd.read_csv(source)
+    assert list(back.columns) == list(frame.columns)
+    assert back["paid"].tolist() == frame["paid"].tolist()
+    assert back[" amount "].tolist() == frame[" amount "].tolist()
+
+
+def test_zone_less_text_beside_zones_is_utc_not_the_machine_zone(tmp_path: Path) -> None:
+    import os
+    import shutil
+    import subprocess
+    import sys
+
+    source = tmp_path / "mixed.csv"
+    source.write_text("at\n2024-01-02T03:04:05\n2024-01-02T03:04:05+01:00\n")
+    assert _fields(sk.infer(source))[0]["type"] == {
+        "type": "long",
+        "logicalType": "timestamp-micros",
+    }
+    script = shutil.which("schemakit", path=str(Path(sys.executable).parent))
+    assert script is not None
+    registry, records = tmp_path / "reg.duckdb", tmp_path / "records.parquet"
+    args = [script, "encode", str(source), "-o", str(records), "--topic", "t"]
+    env = {**os.environ, "TZ": "America/New_York"}
+    done = subprocess.run(
+        [*args, "--registry", str(registry)], capture_output=True, text=True, timeout=180, env=env
+    )
+    assert done.returncode == 0, done.stderr
+    back = sk.decode(pq.read_table(records).column("value"), sk.Registry(str(registry)))
+    assert [t.isoformat() for t in back["at"]] == [
+        "2024-01-02T03:04:05+00:00",
+        "2024-01-02T02:04:05+00:00",
+    ]

@@ -117,6 +117,14 @@ def profile_dataset(path_or_glob: str | os.PathLike[str], *, sample: int | None 
       JSON objects → ``struct``, arrays → ``list``). With ``sample=N`` the sniffer reads those
       ``N`` rows; otherwise DuckDB's default sample, and if a later row does not fit the sniffed
       types, the file is sniffed again in full.
+    * Names are the file's, exactly: a CSV header row is read as written (DuckDB would trim
+      ``" amount "``), the first row is always the header, and empty or repeated cells are
+      named as ``pandas.read_csv`` names them (``Unnamed: 3``; ``a``, ``a.1``).
+    * CSV cells are read as ``pandas.read_csv`` reads them where DuckDB's reader differs: a
+      cell spelled as in :data:`CSV_NULL_SPELLINGS` is null, and a column DuckDB sniffs as
+      BOOLEAN is boolean only when every cell is ``true``/``false`` in any case
+      (:data:`CSV_BOOLEAN_SPELLINGS`; the check is part of the counting pass), text otherwise
+      (``yes``/``no``, ``t``/``f``). ISO dates and timestamps keep DuckDB's types.
     * Row numbers in ``NullSite`` are 0-based data rows within the file (a CSV header is not a
       row). A null inside a nested value counts where its parent is present: a field of a null
       struct is not a null of the field.

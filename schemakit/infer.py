@@ -18,6 +18,9 @@ Choices made where DESIGN.md is silent (collected in docs/inference.md):
   array items and map values follow the data as under ``"auto"``. ``"never"``: any null,
   nested ones included, raises :class:`~schemakit.errors.InferenceError` naming the field path
   and the first null row.
+- **Dates held as text** stay ``"string"`` unless ``parse_dates`` asks for them (a DataFrame's
+  dtype is the user's statement); then the rule of :mod:`schemakit._iso8601` types them as a
+  CSV path's DuckDB reader does, so a file and ``pd.read_csv`` of it give one schema.
 - **All-null columns** (Arrow null type) become the Avro ``"null"`` type (with ``"default":
   null`` as a record field), never a guessed type; widening it later to ``["null", T]`` is a
   backward-compatible change.

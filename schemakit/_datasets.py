@@ -17,6 +17,7 @@ listed in :func:`profile_dataset`.
 
 from __future__ import annotations
 
+import contextlib
 import glob
 import os
 from collections.abc import Iterator, Sequence
@@ -116,11 +117,20 @@ def profile_dataset(path_or_glob: str | os.PathLike[str], *, sample: int | None 
       JSON objects → ``struct``, arrays → ``list``). With ``sample=N`` the sniffer reads those
       ``N`` rows; otherwise DuckDB's default sample, and if a later row does not fit the sniffed
       types, the file is sniffed again in full.
+    * Names are the file's, exactly: a CSV header row is read as written (DuckDB would trim
+      ``" amount "``), the first row is always the header, and empty or repeated cells are
+      named as ``pandas.read_csv`` names them (``Unnamed: 3``; ``a``, ``a.1``).
+    * CSV cells are read as ``pandas.read_csv`` reads them where DuckDB's reader differs: a
+      cell spelled as in :data:`CSV_NULL_SPELLINGS` is null, and a column DuckDB sniffs as
+      BOOLEAN is boolean only when every cell is ``true``/``false`` in any case
+      (:data:`CSV_BOOLEAN_SPELLINGS`; the check is part of the counting pass), text otherwise
+      (``yes``/``no``, ``t``/``f``). ISO dates and timestamps keep DuckDB's types.
     * Row numbers in ``NullSite`` are 0-based data rows within the file (a CSV header is not a
       row). A null inside a nested value counts where its parent is present: a field of a null
       struct is not a null of the field.
     * Local paths only; DuckDB reads a file name holding ``*``, ``?`` or ``[`` as a pattern.
-      The private DuckDB connection has a 1 GB memory limit; no global setting is changed.
+      The private DuckDB connection has a 1 GB memory limit and the UTC time zone; no global
+      setting is changed.
 
     Across files:
 
@@ -148,6 +158,7 @@ def profile_dataset(path_or_glob: str | os.PathLike[str], *, sample: int | None 
 
         con = duckdb.connect(":memory:", config={"memory_limit": _DUCKDB_MEMORY_LIMIT})
         try:
+            _in_utc(con)
             remaining = sample
             for i, file in enumerate(files):
                 if remaining is not None and remaining <= 0 and i > 0:
@@ -361,13 +372,184 @@ def _sql_ident(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
-def _scan_sql(file: str, kind: Kind, sample_size: int | None) -> str:
+#: The cells ``pandas.read_csv`` reads as missing by default (its ``na_values``). A CSV path is
+#: read with the same spellings of null, so that it and ``pd.read_csv`` of it agree.
+CSV_NULL_SPELLINGS: tuple[str, ...] = (
+    "",
+    "#N/A",
+    "#N/A N/A",
+    "#NA",
+    "-1.#IND",
+    "-1.#QNAN",
+    "-NaN",
+    "-nan",
+    "1.#IND",
+    "1.#QNAN",
+    "<NA>",
+    "N/A",
+    "NA",
+    "NULL",
+    "NaN",
+    "None",
+    "n/a",
+    "nan",
+    "null",
+)
+
+#: The cells ``pandas.read_csv`` reads as booleans, in any case (``True``, ``FALSE``,
+#: ``tRue``). DuckDB's sniffer also takes ``yes``/``no``, ``t``/``f``, ``y``/``n``; a column it
+#: sniffs as BOOLEAN stays one only when every cell is spelled as here, and is text otherwise
+#: (as pandas leaves it).
+CSV_BOOLEAN_SPELLINGS: tuple[str, ...] = ("true", "false")
+
+
+def _in_utc(con: DuckDBPyConnection) -> None:
+    """Read zone-less text in a column that also has zones (TIMESTAMP WITH TIME ZONE) as UTC,
+    never in the machine's zone (DESIGN.md, naive datetimes)."""
+    import duckdb
+
+    # without DuckDB's ICU extension there are no time zones: UTC already
+    with contextlib.suppress(duckdb.Error):
+        con.execute("SET TimeZone = 'UTC'")
+
+
+def _sql_list(texts: Sequence[str]) -> str:
+    return "[" + ", ".join(_sql_str(t) for t in texts) + "]"
+
+
+def _sql_struct(entries: dict[str, str]) -> str:
+    return "{" + ", ".join(f"{_sql_str(k)}: {_sql_str(v)}" for k, v in entries.items()) + "}"
+
+
+@dataclass(frozen=True)
+class _Scan:
+    """How one text file is read: the reader call, with the column names and types settled."""
+
+    file: str
+    kind: Kind
+    sample_size: int | None = None
+    #: CSV: the header's cells exactly as written (``None``: the file has no rows).
+    names: tuple[str, ...] | None = None
+    #: CSV: columns read as text although DuckDB sniffs them as BOOLEAN.
+    as_text: tuple[str, ...] = ()
+
+    def sql(self) -> str:
+        size = "" if self.sample_size is None else f", sample_size={self.sample_size}"
+        if self.kind == "json":
+            name = os.path.basename(self.file).lower().removesuffix(".gz")
+            fmt = "auto" if name.endswith(".json") else "newline_delimited"
+            return f"read_json({_sql_str(self.file)}, format='{fmt}'{size})"
+        options = f"{size}, nullstr={_sql_list(CSV_NULL_SPELLINGS)}"
+        if self.names is not None:
+            # DuckDB trims header cells (" amount " → "amount"); the names go in as read.
+            options += f", header=true, names={_sql_list(self.names)}"
+        if self.as_text:
+            options += f", types={_sql_struct(dict.fromkeys(self.as_text, 'VARCHAR'))}"
+        return f"read_csv({_sql_str(self.file)}{options})"
+
+
+def dedup_names(names: Sequence[str]) -> list[str]:
+    """Make repeated CSV header cells unique as ``pandas.read_csv`` does: ``a``, ``a.1``, ….
+
+    Each repeat takes the next free ``.k`` suffix of its spelling; a suffixed name that is
+    itself taken is suffixed again.
+    """
+    counts: dict[str, int] = {}
+    out: list[str] = []
+    for name in names:
+        count = counts.get(name, 0)
+        while count > 0:
+            counts[name] = count + 1
+            name = f"{name}.{count}"
+            count = counts.get(name, 0)
+        counts[name] = count + 1
+        out.append(name)
+    return out
+
+
+def _sniffed(value: object) -> str:
+    # sniff_csv spells "no character" as "(empty)"
+    return "" if value in (None, "(empty)") else str(value)
+
+
+def _csv_header(
+    con: DuckDBPyConnection, file: str, sample_size: int | None
+) -> tuple[str, ...] | None:
+    """The first row's cells exactly as written (empty ones named as pandas names them), read
+    with the dialect DuckDB's sniffer finds.
+
+    The first row is the header even where DuckDB's sniffer guesses there is none (a header
+    of numbers, say), as ``pandas.read_csv`` takes it; ``None`` for a file without rows.
+    """
     size = "" if sample_size is None else f", sample_size={sample_size}"
-    if kind == "csv":
-        return f"read_csv({_sql_str(file)}{size})"
-    name = os.path.basename(file).lower().removesuffix(".gz")
-    fmt = "auto" if name.endswith(".json") else "newline_delimited"
-    return f"read_json({_sql_str(file)}, format='{fmt}'{size})"
+    sniff = f"SELECT Delimiter, Quote, Escape, SkipRows FROM sniff_csv(?{size})"
+    rows = con.execute(sniff, [file]).fetchall()
+    if not rows:
+        return None
+    row = rows[0]
+    delim, quote, escape, skip = _sniffed(row[0]), _sniffed(row[1]), _sniffed(row[2]), int(row[3])
+    raw = (
+        f"SELECT * FROM read_csv(?, header=false, all_varchar=true, delim={_sql_str(delim)}, "
+        f"quote={_sql_str(quote)}, escape={_sql_str(escape)}, skip={skip}) LIMIT 1"
+    )
+    first = con.execute(raw, [file]).fetchall()
+    if not first:
+        return None
+    cells = first[0]
+    named = [cell if cell else f"Unnamed: {i}" for i, cell in enumerate(cells)]
+    return tuple(dedup_names(named))
+
+
+def _boolean_check(column: str) -> str:
+    """An aggregate, true when every cell of a text column is spelled as pandas reads a bool."""
+    spellings = ", ".join(map(_sql_str, CSV_BOOLEAN_SPELLINGS))
+    return f"coalesce(bool_and(lower({_sql_ident(column)}) IN ({spellings})), true)"
+
+
+def _settle(
+    con: DuckDBPyConnection, file: str, kind: Kind, sample_size: int | None
+) -> tuple[_Scan, pa.Schema]:
+    """The scan of ``file`` with exact names and DuckDB's BOOLEAN guesses read as text, and its
+    Arrow schema (those columns as strings)."""
+    if kind == "json":
+        scan = _Scan(file, kind, sample_size)
+    else:
+        names = _csv_header(con, file, sample_size)
+        sniffed = _Scan(file, kind, sample_size, names=names)
+        schema = _schema_of(con, sniffed)
+        booleans = tuple(f.name for f in schema if pa.types.is_boolean(f.type))
+        scan = _Scan(file, kind, sample_size, names=names, as_text=booleans)
+    return scan, _schema_of(con, scan)
+
+
+def _schema_of(con: DuckDBPyConnection, scan: _Scan) -> pa.Schema:
+    schema: pa.Schema = con.sql(f"SELECT * FROM {scan.sql()} LIMIT 0").to_arrow_table().schema
+    return schema
+
+
+def _with_booleans(schema: pa.Schema, booleans: set[str]) -> pa.Schema:
+    return pa.schema(
+        [f.with_type(pa.bool_()) if f.name in booleans else f for f in schema],
+        metadata=schema.metadata,
+    )
+
+
+def text_scan(con: DuckDBPyConnection, file: str) -> str:
+    """The DuckDB table function call that reads a CSV or JSON-lines ``file`` as inference sees
+    it: every column name exactly as the file spells it, pandas' null spellings, booleans only
+    where every cell is spelled as pandas reads one (one extra pass over those columns)."""
+    kind = _kind_of(file)
+    if kind is None or kind == "parquet":
+        raise InferenceError(f"{file!r} is not a CSV or JSON-lines file")
+    _in_utc(con)
+    scan, _ = _settle(con, file, kind, None)
+    if not scan.as_text:
+        return scan.sql()
+    checks = ", ".join(_boolean_check(c) for c in scan.as_text)
+    (row,) = con.sql(f"SELECT {checks} FROM {scan.sql()}").fetchall()
+    # the columns whose cells are not all pandas' spellings stay text; the rest DuckDB reads
+    keep = tuple(c for c, ok in zip(scan.as_text, row, strict=True) if not ok)
+    return _Scan(file, kind, None, names=scan.names, as_text=keep).sql()
 
 
 def _null_conditions(expr: str, t: pa.DataType, path: Path, depth: int) -> list[tuple[Path, str]]:
@@ -427,10 +609,11 @@ def _profile_text(
 def _query_text(
     con: DuckDBPyConnection, file: str, kind: Kind, *, sample_size: int | None, limit: int | None
 ) -> _FileProfile:
-    scan = _scan_sql(file, kind, sample_size)
-    schema: pa.Schema = con.sql(f"SELECT * FROM {scan} LIMIT 0").to_arrow_table().schema
+    settled, schema = _settle(con, file, kind, sample_size)
+    scan = settled.sql()
     limit_sql = "" if limit is None else f" LIMIT {limit}"
-    # Pass 1, one streaming aggregate: the row count, and which paths hold a null at all.
+    # Pass 1, one streaming aggregate: the row count, which paths hold a null at all, and which
+    # of DuckDB's BOOLEAN guesses are spelled as pandas reads booleans in every cell.
     # ``count(col)`` is the cheapest test for a top-level column; nested paths need a condition.
     checks: list[tuple[Path, str, str]] = []  # (path, aggregate, condition)
     for f in schema:
@@ -438,8 +621,14 @@ def _query_text(
         checks.append(((f.name,), f"count(*) > count({col})", f"{col} IS NULL"))
         for path, cond in _null_conditions(col, f.type, (f.name,), 0):
             checks.append((path, f"coalesce(bool_or({cond}), false)", cond))
-    aggregates = ", ".join(["count(*)", *(agg for _, agg, _ in checks)])
+    spelled = [_boolean_check(c) for c in settled.as_text]
+    aggregates = ", ".join(["count(*)", *(agg for _, agg, _ in checks), *spelled])
     (result,) = con.sql(f"SELECT {aggregates} FROM (SELECT * FROM {scan}{limit_sql})").fetchall()
+    booleans = result[len(result) - len(spelled) :] if spelled else ()
+    schema = _with_booleans(
+        schema, {c for c, ok in zip(settled.as_text, booleans, strict=True) if ok}
+    )
+    result = result[: len(result) - len(spelled)]
     # Pass 2, only for paths that hold nulls: the first row holding one, numbered by
     # ``WITH ORDINALITY``. ``LIMIT 1`` ends the scan there, and first nulls usually come early,
     # so this reads a prefix of the file; at worst (a null in the last row) the whole file.

@@ -23,6 +23,12 @@ Choices (documented in docs/inference.md):
   reported where the enclosing value is present (a child of a null struct is not a null of the
   child) with the top-level row index. Inside a union, the path step is the union child's
   field name, and a null in any child is a null of the union itself.
+- ``parse_dates`` (pandas DataFrames, Arrow tables and record batches, polars DataFrames):
+  ``True`` turns every text column whose values all parse as ISO-8601 dates or timestamps into
+  that Arrow type by :mod:`schemakit._iso8601`'s rule, others stay text; a list names the
+  columns to turn, and one that does not parse raises :class:`~schemakit.errors.InferenceError`
+  naming the column, row and value. Paths and DuckDB relations are typed by DuckDB, which
+  already recognizes ISO dates, so the option is refused there.
 - Dictionary-typed paths with string values record their dictionary (categories, in order,
   merged across chunks in order of first appearance) in ``Profile.symbols``.
 
@@ -37,8 +43,8 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Callable, Iterable
-from typing import Any
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any, TypeAlias
 
 import numpy as np
 import pyarrow as pa
@@ -46,6 +52,7 @@ import pyarrow.compute as pc
 
 from schemakit._arrow_types import is_string_like
 from schemakit._deps import is_available
+from schemakit._iso8601 import first_unparsed, recognize
 from schemakit._profile import LIST_ITEM, MAP_VALUE, NullSite, Path, Profile
 from schemakit._typing import Mixed
 from schemakit.errors import EncodeError, InferenceError
@@ -62,8 +69,17 @@ _DUCKDB_BATCH_ROWS = 131_072
 
 RowMap = Callable[[int], int | None]
 
+#: ``infer(parse_dates=...)``: all text columns (``True``), none (``False``), or those named.
+ParseDates: TypeAlias = bool | Sequence[str]
 
-def profile(data: Any, *, sample: int | None = None, mixed: Mixed = "error") -> Profile:
+
+def profile(
+    data: Any,
+    *,
+    sample: int | None = None,
+    mixed: Mixed = "error",
+    parse_dates: ParseDates = False,
+) -> Profile:
     """Reduce ``data`` to a :class:`Profile`: its Arrow schema, nulls and categories.
 
     Parameters
@@ -74,6 +90,8 @@ def profile(data: Any, *, sample: int | None = None, mixed: Mixed = "error") -> 
         Profile only the first ``sample`` rows.
     mixed : {"error", "union"}
         What a pandas object column holding several Python types becomes.
+    parse_dates : bool or sequence of str
+        Which text columns to read as ISO-8601 dates and timestamps (see the module docstring).
 
     Raises
     ------
@@ -81,34 +99,42 @@ def profile(data: Any, *, sample: int | None = None, mixed: Mixed = "error") -> 
         For an input of another kind, naming it and the accepted kinds.
     InferenceError
         For a column whose values cannot be typed, naming the column.
+    ValueError
+        An option out of its values; ``parse_dates`` naming a column the data lacks, or given
+        for a path or a DuckDB relation.
     """
     if sample is not None and (
         isinstance(sample, bool) or not isinstance(sample, int) or sample < 0
     ):
         raise ValueError(f"sample={sample!r} is not valid; expected None or an integer >= 0")
+    dates = _date_columns(parse_dates)
     if isinstance(data, (str, os.PathLike)):
         from schemakit._datasets import profile_dataset
 
+        _refuse_dates(dates, "a path: DuckDB's reader types ISO dates in files itself")
         return profile_dataset(data, sample=sample)
     if isinstance(data, pa.RecordBatch):
         data = pa.Table.from_batches([data])
-        return _profile_batches(_head_batches(data, sample), data.schema, "pyarrow RecordBatch")
+        table = _parse_dates(data.slice(0, sample) if sample is not None else data, dates)
+        return _profile_batches(_head_batches(table, None), table.schema, "pyarrow RecordBatch")
     if isinstance(data, pa.Table):
-        return _profile_batches(_head_batches(data, sample), data.schema, "pyarrow Table")
+        table = _parse_dates(data.slice(0, sample) if sample is not None else data, dates)
+        return _profile_batches(_head_batches(table, None), table.schema, "pyarrow Table")
     if is_available("pandas"):
         import pandas as pd
 
         if isinstance(data, pd.DataFrame):
-            return _profile_pandas(data, sample=sample, mixed=mixed)
+            return _profile_pandas(data, sample=sample, mixed=mixed, dates=dates)
     if is_available("polars"):
         polars = sys.modules["polars"]
         if isinstance(data, polars.DataFrame):
             frame = data.head(sample) if sample is not None else data
-            table = frame.to_arrow()
+            table = _parse_dates(frame.to_arrow(), dates)
             return _profile_batches(_head_batches(table, None), table.schema, "polars DataFrame")
     if is_available("duckdb"):
         duckdb = sys.modules["duckdb"]
         if isinstance(data, duckdb.DuckDBPyRelation):
+            _refuse_dates(dates, "a DuckDB relation: DuckDB types its columns itself")
             return _profile_duckdb(data, sample=sample)
     raise TypeError(
         f"cannot infer a schema from {type(data).__module__}.{type(data).__qualname__}; "
@@ -162,7 +188,87 @@ def _check_unique(names: list[str]) -> None:
         seen.add(name)
 
 
-def _profile_pandas(df: Any, *, sample: int | None, mixed: Mixed) -> Profile:
+# --------------------------------------------------------------------------------------------
+# parse_dates
+
+#: ``True`` (every text column), or the names of the columns to parse.
+_Dates: TypeAlias = bool | frozenset[str]
+
+
+def _date_columns(parse_dates: object) -> _Dates:
+    if isinstance(parse_dates, bool):
+        return parse_dates
+    if isinstance(parse_dates, Sequence) and not isinstance(parse_dates, (str, bytes)):
+        names = list(parse_dates)
+        if all(isinstance(n, str) for n in names):
+            return frozenset(names) if names else False
+    raise ValueError(
+        f"parse_dates={parse_dates!r} is not valid; expected True, False or a list of column names"
+    )
+
+
+def _refuse_dates(dates: _Dates, why: str) -> None:
+    if dates is not False:
+        raise ValueError(f"parse_dates does not apply to {why}")
+
+
+def _check_listed(dates: _Dates, names: Sequence[str]) -> None:
+    if isinstance(dates, frozenset):
+        missing = sorted(dates.difference(names))
+        if missing:
+            raise ValueError(
+                f"parse_dates names {', '.join(map(repr, missing))}, which the data does not "
+                f"have (its columns: {', '.join(map(repr, names))})"
+            )
+
+
+def _parse_dates(table: pa.Table, dates: _Dates) -> pa.Table:
+    """``table`` with the text columns ``dates`` asks for parsed as dates or timestamps."""
+    if dates is False:
+        return table
+    _check_listed(dates, table.schema.names)
+    for position, name in enumerate(table.schema.names):
+        column = _dates_column(table.column(position), name, dates)
+        if column is not None:
+            table = table.set_column(
+                position, table.schema.field(position).with_type(column.type), column
+            )
+    return table
+
+
+def _dates_column(
+    arr: pa.Array | pa.ChunkedArray, name: str, dates: _Dates
+) -> pa.Array | pa.ChunkedArray | None:
+    """The column parsed as ISO-8601 dates or timestamps, or ``None`` to keep it as it is."""
+    listed = isinstance(dates, frozenset) and name in dates
+    if not (dates is True or listed):
+        return None
+    t = arr.type
+    if pa.types.is_dictionary(t) and is_string_like(t.value_type):
+        arr = arr.cast(t.value_type)
+    elif not is_string_like(t):
+        if listed and not pa.types.is_temporal(t):
+            raise InferenceError(
+                f"column {name!r} is listed in parse_dates but holds {t}, not text",
+                column=name,
+            )
+        return None
+    parsed = recognize(arr)
+    if parsed is None and listed and arr.null_count < len(arr):
+        row = first_unparsed(arr)
+        value = arr[row].as_py()
+        raise InferenceError(
+            f"column {name!r} is listed in parse_dates, but its value {value!r} at row {row} "
+            "is not an ISO-8601 date or timestamp of the same kind as the values before it "
+            "(all dates, all without a time zone, or all with one)",
+            column=name,
+            row=row,
+        )
+    return parsed
+
+
+def _profile_pandas(df: Any, *, sample: int | None, mixed: Mixed, dates: _Dates) -> Profile:
+    _check_listed(dates, [c if isinstance(c, str) else str(c) for c in df.columns])
     if sample is not None:
         df = df.iloc[:sample]
     names: list[str] = []
@@ -173,7 +279,9 @@ def _profile_pandas(df: Any, *, sample: int | None, mixed: Mixed) -> Profile:
         if name != label:
             originals[name] = label
         names.append(name)
-        arrays.append(_pandas_column(df.iloc[:, position], name, mixed))
+        column = _pandas_column(df.iloc[:, position], name, mixed)
+        parsed = _dates_column(column, name, dates) if dates is not False else None
+        arrays.append(column if parsed is None else parsed)
     _check_unique(names)
     table = pa.table(arrays, names=names) if arrays else pa.table({})
     walker = _NullWalker()

@@ -533,17 +533,16 @@ def _read_batches(path: str) -> Iterator[pa.RecordBatch]:
     """Stream a Parquet, CSV or JSON-lines file as Arrow record batches through DuckDB."""
     import duckdb
 
+    from schemakit._datasets import text_scan
+
     lowered = path.lower()
-    reader = (
-        "read_parquet"
-        if lowered.endswith((".parquet", ".pq"))
-        else "read_json"
-        if lowered.endswith((".json", ".jsonl", ".ndjson"))
-        else "read_csv"
-    )
     con = duckdb.connect()
     try:
-        relation = con.sql(f"SELECT * FROM {reader}(?)", params=[path])
+        # CSV and JSON lines are read as inference reads them (names exactly as written).
+        if lowered.endswith((".parquet", ".pq")):
+            relation = con.sql("SELECT * FROM read_parquet(?)", params=[path])
+        else:
+            relation = con.sql(f"SELECT * FROM {text_scan(con, path)}")
         yield from relation.to_arrow_reader(_BATCH_ROWS)
     except duckdb.Error as exc:
         _fail(f"cannot read {path}: {str(exc).splitlines()[0]}")

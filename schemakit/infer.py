@@ -18,6 +18,9 @@ Choices made where DESIGN.md is silent (collected in docs/inference.md):
   array items and map values follow the data as under ``"auto"``. ``"never"``: any null,
   nested ones included, raises :class:`~schemakit.errors.InferenceError` naming the field path
   and the first null row.
+- **Dates held as text** stay ``"string"`` unless ``parse_dates`` asks for them (a DataFrame's
+  dtype is the user's statement); then the rule of :mod:`schemakit._iso8601` types them as a
+  CSV path's DuckDB reader does, so a file and ``pd.read_csv`` of it give one schema.
 - **All-null columns** (Arrow null type) become the Avro ``"null"`` type (with ``"default":
   null`` as a record field), never a guessed type; widening it later to ``["null", T]`` is a
   backward-compatible change.
@@ -60,6 +63,7 @@ from schemakit._names import (
     split_fullname,
 )
 from schemakit._profile import LIST_ITEM, MAP_VALUE, Path, Profile
+from schemakit._sources import ParseDates
 from schemakit._sources import profile as profile_data
 from schemakit._typing import Format, Mixed, Nullable, allowed, check_option
 from schemakit.errors import InferenceError, SchemaParseError
@@ -79,6 +83,7 @@ def infer(
     nullable: Nullable = "auto",
     sample: int | None = None,
     mixed: Mixed = "error",
+    parse_dates: ParseDates = False,
 ) -> Schema:
     """Infer the schema of ``data``: an Avro record, or a JSON Schema object.
 
@@ -101,6 +106,13 @@ DuckDB relation, str or os.PathLike
         Look only at the first ``sample`` rows.
     mixed : {"error", "union"}
         A pandas object column holding several Python types raises, or becomes a union.
+    parse_dates : bool or list of str, default False
+        Read text columns holding ISO-8601 dates or timestamps as ``date`` /
+        ``local-timestamp-micros`` / ``timestamp-micros`` (with a zone), as DuckDB reads them in
+        a CSV file: ``True`` for every text column whose values all parse (others stay
+        ``string``), or the names of the columns to parse, where a value that does not parse
+        raises. Off by default, since a column's dtype is the user's statement. pandas, Arrow
+        and polars data only; ``sk.encode`` then writes the strings as those types.
 
     Returns
     -------
@@ -112,9 +124,11 @@ DuckDB relation, str or os.PathLike
     InferenceError
         A column whose type has no Avro equivalent, mixed Python types, a null with
         ``nullable="never"``; the message names the column (field path) and row. Also a
-        column whose type nests deeper than a schema may (``schemakit.schema.MAX_SCHEMA_DEPTH``).
+        column whose type nests deeper than a schema may (``schemakit.schema.MAX_SCHEMA_DEPTH``);
+        a column listed in ``parse_dates`` holding a value that does not parse (its row).
     ValueError
-        An option that is not one of its values, or an invalid name or namespace.
+        An option that is not one of its values, or an invalid name or namespace;
+        ``parse_dates`` naming a column the data lacks, or given with a path.
     TypeError
         ``data`` of a kind not listed above.
 
@@ -141,7 +155,7 @@ DuckDB relation, str or os.PathLike
     mixed_mode = cast(Mixed, check_option("mixed", mixed, allowed(Mixed)))
     _check_name(name, namespace)
     try:
-        prof = profile_data(data, sample=sample, mixed=mixed_mode)
+        prof = profile_data(data, sample=sample, mixed=mixed_mode, parse_dates=parse_dates)
         document = build(prof, name, namespace, format=fmt, nullable=null_mode)
     except RecursionError as exc:
         # Profiling and building walk a column's type level by level; a type this deep is far

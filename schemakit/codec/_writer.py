@@ -56,6 +56,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from schemakit._arrow_types import ORIGINAL_NAME, is_string_like
+from schemakit._iso8601 import cast_or_none
 from schemakit.codec._jit import LazyKernels
 from schemakit.errors import EncodeError, PerformanceWarning
 
@@ -986,6 +987,9 @@ class _IntNode(_Node):
         return "temporal" if self.logical else "numeric"
 
     def values(self, arr: pa.Array, where: _Where, *, nulls_ok: bool = False) -> _I64:
+        text_target = _TEXT_TEMPORAL.get(self.logical or "")
+        if text_target is not None and is_string_like(arr.type):
+            arr = _parse_text(arr, text_target, str(self.logical), where)
         t = arr.type
         logical = self.logical
         if pa.types.is_integer(t):
@@ -1041,6 +1045,43 @@ class _IntNode(_Node):
                     f"{low}..{high} ({what}), which readers cannot take back",
                 )
         return values
+
+
+#: What ISO-8601 text in a date or timestamp field is parsed as (``infer(parse_dates=True)``
+#: types text columns the same way): a date; a timestamp with a zone for an instant
+#: (``timestamp-*``); one without for local time (``local-timestamp-*``). Microseconds, or
+#: nanoseconds for ``*-nanos``; ``_rescale`` then floors to milliseconds.
+_TEXT_TEMPORAL: Mapping[str, pa.DataType] = {
+    "date": pa.date32(),
+    **{
+        f"{prefix}timestamp-{unit}": pa.timestamp(
+            "ns" if unit == "nanos" else "us", tz="UTC" if prefix == "" else None
+        )
+        for prefix in ("", "local-")
+        for unit in ("millis", "micros", "nanos")
+    },
+}
+
+_TEXT_TEMPORAL_WANTS = {
+    "date": "a date, YYYY-MM-DD",
+    "timestamp": "a timestamp with a UTC offset or Z (YYYY-MM-DDThh:mm:ss[.ffffff]+hh:mm), "
+    "as an instant needs",
+    "local-timestamp": "a timestamp without a time zone (YYYY-MM-DDThh:mm:ss[.ffffff]), "
+    "as local time needs",
+}
+
+
+def _parse_text(arr: pa.Array, target: pa.DataType, logical: str, where: _Where) -> pa.Array:
+    """ISO-8601 text as ``target`` (the Arrow type of ``logical``), in one cast; the first
+    value that does not parse is found by bisection and named with its row."""
+    parsed = cast_or_none(arr, target)
+    if parsed is not None:
+        return parsed
+    i = _first_failing(arr, lambda part: cast_or_none(part, target) is not None)
+    kind = logical if logical == "date" else logical.rpartition("-")[0]
+    raise where.fail(
+        i, _py(arr, i), f"does not parse as {_TEXT_TEMPORAL_WANTS[kind]}, for Avro {logical}"
+    )
 
 
 def _first_present(bad: npt.NDArray[np.bool_], arr: pa.Array, nulls_ok: bool) -> int | None:

@@ -16,6 +16,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
+from schemakit._arrow_types import ORIGINAL_NAME
 from schemakit._names import NAMED_TYPES, collect_named
 from schemakit._typing import CompatibilityLevel, allowed
 from schemakit.compat import CompatibilityResult, check_compatibility
@@ -487,7 +488,9 @@ def sample_rows(schema: Schema, n: int = 5) -> list[Any]:
     """``n`` deterministic sample values of ``schema`` (dicts for a record).
 
     Types, logical types, enums, fixed sizes and nested types are respected; a nullable field
-    is null in every third row, so the preview shows nulls too.
+    is null in every third row, so the preview shows nulls too. Records are keyed as the data
+    spells its columns, as :func:`schemakit.encode` reads them and :func:`schemakit.decode`
+    gives them back: by ``schemakit.original_name`` where a field has one.
     """
     if schema.schema_type != "AVRO":
         raise ValueError("sample rows are generated for Avro schemas only")
@@ -514,7 +517,8 @@ def _value(node: Any, names: Mapping[str, Any], i: int, label: str, depth: int) 
         if depth > 4:
             return None
         return {
-            f["name"]: _value(f["type"], names, i, f["name"], depth + 1) for f in node["fields"]
+            f.get(ORIGINAL_NAME, f["name"]): _value(f["type"], names, i, f["name"], depth + 1)
+            for f in node["fields"]
         }
     if kind == "enum":
         symbols = node["symbols"]
@@ -611,15 +615,29 @@ def _renamed(reader: Schema, writer_fields: Sequence[str]) -> tuple[tuple[str, s
 
 
 def _arrow_table(values: Sequence[Mapping[str, Any]], schema: Schema) -> pa.Table:
-    """The sample rows as an Arrow table of ``schema``'s Arrow schema, unions included."""
+    """The sample rows as an Arrow table of the type ``schema`` decodes to, unions included:
+    columns and struct fields named as the data spells them (``schemakit.original_name``)."""
     import pyarrow as pa
 
-    target = schema.to_arrow()
+    from schemakit.codec._reader import _arrow_root
+
+    names: dict[str, Any] = {}
+    collect_named(schema._parsed, names)
+    root, is_record = _arrow_root(schema, names)
+    target = pa.schema(list(root) if is_record else [pa.field("value", root)])
     arrays: list[pa.Array] = []
     for arrow_field in target:
         column = [row.get(arrow_field.name) for row in values]
         arrays.append(_arrow_column(column, arrow_field.type))
     return pa.Table.from_arrays(arrays, schema=target)
+
+
+def _data_columns(schema: Schema) -> dict[str, str]:
+    """Top-level field name → the column the data spells it (``schemakit.original_name``)."""
+    document = schema.to_dict()
+    if not isinstance(document, dict) or document.get("type") not in ("record", "error"):
+        return {}
+    return {f["name"]: str(f.get(ORIGINAL_NAME, f["name"])) for f in document["fields"]}
 
 
 def _arrow_column(column: list[Any], dtype: pa.DataType) -> pa.Array:
@@ -742,8 +760,11 @@ def make_preview(
         NotImplementedError,  # pyarrow's ArrowNotImplementedError among them
     ) as exc:
         return failed(f"{type(exc).__name__}: {exc}")
+    # decode names columns as the data spells them, and A's rows were written so
+    read_as, written_as = _data_columns(b.schema), _data_columns(a.schema)
     table = tuple(
-        tuple(r.get(c) for c in fields_b) + tuple(w.get(c) for c in dropped)
+        tuple(r.get(read_as.get(c, c)) for c in fields_b)
+        + tuple(w.get(written_as.get(c, c)) for c in dropped)
         for r, w in zip(read, written, strict=True)
     )
     return Preview(a.version, b.version, columns, table, filled, dropped, renamed=renamed)

@@ -447,3 +447,45 @@ def test_many_changes_are_each_judged_alone() -> None:
     assert len(rows) == n
     assert all(r.breaks_backward == (r.new == "string") for r in rows)
     assert all(r.breaks_forward for r in rows)
+
+
+# -- sanitized column names (schemakit.original_name) ------------------------------------------
+
+ORIGINAL = "schemakit.original_name"
+SANITIZED = rec(
+    fld("order_id", "long", **{ORIGINAL: "order id"}),
+    fld("Qty_", ["null", "int"], default=None, **{ORIGINAL: "Qty!"}),
+    fld(
+        "ship_to",
+        rec(fld("zip_code", "string", **{ORIGINAL: "zip code"}), name="Address"),
+        **{ORIGINAL: "ship to"},
+    ),
+    fld("plain", "string"),
+)
+
+
+def test_the_preview_shows_the_values_of_sanitized_columns() -> None:
+    preview = make_preview(_version(1, SANITIZED), _version(2, SANITIZED), rows=3)
+    assert preview.error is None
+    assert preview.columns == ("order_id", "Qty_", "ship_to", "plain")
+    assert [row[0] for row in preview.rows] == [1000, 2000, 3000]
+    assert [row[1] for row in preview.rows] == [1, 2, None]
+    # nested values as decode gives them: keyed as the data spells them
+    assert [row[2] for row in preview.rows] == [{"zip code": f"zip_code-{i}"} for i in (1, 2, 3)]
+    assert [row[3] for row in preview.rows] == ["plain-1", "plain-2", "plain-3"]
+
+
+def test_a_dropped_sanitized_column_shows_what_was_written() -> None:
+    b = rec(fld("plain", "string"))
+    preview = make_preview(_version(1, SANITIZED), _version(2, b), rows=2)
+    assert preview.error is None
+    assert preview.dropped == ("order_id", "Qty_", "ship_to")
+    assert [row[1] for row in preview.rows] == [1000, 2000]
+
+
+def test_the_users_frame_with_original_column_names_previews() -> None:
+    frame = pd.DataFrame({"order id": [7, 8], "Qty!": [1, None], "plain": ["x", "y"]})
+    schema = rec(SANITIZED["fields"][0], SANITIZED["fields"][1], SANITIZED["fields"][3])
+    preview = make_preview(_version(1, schema), _version(2, schema), sample=frame)
+    assert preview.error is None
+    assert preview.rows == ((7, 1, "x"), (8, None, "y"))

@@ -44,6 +44,7 @@ __all__ = [
     "load_subject",
     "make_preview",
     "sample_rows",
+    "shape",
 ]
 
 #: The seven Confluent levels, in the order the levels table shows them.
@@ -87,6 +88,28 @@ class VersionInfo:
     compatible: bool | None
     deleted: bool
     schema: Schema
+
+    @property
+    def shape(self) -> str:
+        """What the timeline's "fields" cell shows: the field count of a record (or a JSON
+        object schema), else the schema's type (``string``, ``array<long>``, ``enum E, 2
+        symbols``): a schema that is not a record has no fields to count."""
+        return shape(self.schema, self.fields)
+
+
+def shape(schema: Schema, fields: int) -> str:
+    """``str(fields)`` for a record or an object schema, else the schema's type."""
+    document = schema.to_dict()
+    if schema.schema_type == "AVRO":
+        is_record = isinstance(document, dict) and document.get("type") in ("record", "error")
+    else:
+        is_record = isinstance(document, dict) and (
+            document.get("type") == "object" or "properties" in document
+        )
+    if is_record:
+        return str(fields)
+    # the summary Schema's repr gives, without the schema type in front
+    return schema._summary().removeprefix(schema.schema_type).strip()
 
 
 @dataclass

@@ -158,7 +158,7 @@ def timeline_html(data: SubjectData, page: int, page_size: int) -> str:
             _td(f"v{info.version}{mark}")
             + _td(escape(info.id), style)
             + _td(escape(_time(info.registered_at)), style)
-            + _td(escape(info.fields), style)
+            + _td(escape(info.shape), style)
             + _td(badge)
         )
         rows.append(

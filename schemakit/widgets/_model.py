@@ -20,7 +20,7 @@ from schemakit._arrow_types import ORIGINAL_NAME
 from schemakit._names import NAMED_TYPES, collect_named
 from schemakit._typing import CompatibilityLevel, allowed
 from schemakit.compat import CompatibilityResult, check_compatibility
-from schemakit.diff import diff
+from schemakit.diff import LABELS, diff
 from schemakit.errors import SchemakitError, SchemaParseError
 from schemakit.schema import Schema
 
@@ -54,6 +54,7 @@ LEVELS: tuple[str, ...] = allowed(CompatibilityLevel)
 KINDS: Mapping[str, str] = {
     "added": "added",
     "removed": "removed",
+    "renamed": "renamed",
     "type": "type",
     "default": "default",
     "nullability": "nullability",
@@ -216,7 +217,8 @@ class DiffRow:
 
     ``pointer`` is the field path as ``data-path`` writes it: ``/fields/`` and the names from
     the top-level record joined by ``/`` (``/fields/customer/tier``; ``[]`` steps into array
-    items, ``{}`` into map values); ``/`` is the schema itself.
+    items, ``{}`` into map values); ``/`` is the schema itself. ``default`` is the default of an
+    added or removed field as JSON text (:class:`schemakit.diff.FieldChange`).
     """
 
     path: str
@@ -226,6 +228,27 @@ class DiffRow:
     new: Any
     breaks_backward: bool
     breaks_forward: bool
+    default: str | None = None
+
+    @property
+    def label(self) -> str:
+        """The kind as the table reads it (``renamed (alias)``)."""
+        return LABELS.get(self.kind, self.kind)
+
+    @property
+    def old_text(self) -> Any:
+        """The A cell: ``old``, and the default of a removed field (``int (default 0)``)."""
+        return self._with_default(self.old, "removed")
+
+    @property
+    def new_text(self) -> Any:
+        """The B cell: ``new``, and the default of an added field (``string (default "")``)."""
+        return self._with_default(self.new, "added")
+
+    def _with_default(self, value: Any, kind: str) -> Any:
+        if self.kind != kind or self.default is None:
+            return value
+        return f"{value} (default {self.default})"
 
 
 def pointer(path: str) -> str:
@@ -242,9 +265,12 @@ def diff_rows(a: Schema, b: Schema) -> list[DiffRow]:
     Record resolution goes field by field, so the check runs on the records along the field's
     path holding that field only (the whole of ``a`` when that small schema refers to a named
     type defined elsewhere). Where the field cannot be changed alone (a root change, a JSON
-    schema), the verdict of the whole pair ``a`` → ``b`` is used.
+    schema), the verdict of the whole pair ``a`` → ``b`` is used. A field renamed through an
+    alias changes whole: ``a``'s field of the old name is replaced by ``b``'s, for the
+    ``renamed`` row and every change of the pair at its path.
     """
     changes = diff(a, b).changes
+    renamed_from = {c.path: str(c.old) for c in changes if c.kind == "renamed"}
     whole: dict[str, bool] = {}
 
     def whole_breaks(direction: str) -> bool:
@@ -257,7 +283,7 @@ def diff_rows(a: Schema, b: Schema) -> list[DiffRow]:
     rows: list[DiffRow] = []
     for change in changes:
         if change.path not in isolated:
-            isolated[change.path] = isolator.breaks(change.path)
+            isolated[change.path] = isolator.breaks(change.path, renamed_from.get(change.path))
         found = isolated[change.path]
         if found is None:
             found = (whole_breaks("BACKWARD"), whole_breaks("FORWARD"))
@@ -270,6 +296,7 @@ def diff_rows(a: Schema, b: Schema) -> list[DiffRow]:
                 new=change.new,
                 breaks_backward=found[0],
                 breaks_forward=found[1],
+                default=change.default,
             )
         )
     return rows
@@ -315,20 +342,32 @@ def _inner_record(node: Any, containers: str) -> dict[str, Any] | None:
     return None
 
 
+def _renamed_steps(steps: list[tuple[str, str]], old: str | None) -> list[tuple[str, str]]:
+    """``steps`` with the last field named ``old`` (A's name of a field B renamed)."""
+    if old is None:
+        return steps
+    return [*steps[:-1], (old, steps[-1][1])]
+
+
 def _apply(
-    record_a: dict[str, Any], record_b: dict[str, Any], steps: list[tuple[str, str]]
+    record_a: dict[str, Any],
+    record_b: dict[str, Any],
+    steps: list[tuple[str, str]],
+    steps_a: list[tuple[str, str]] | None = None,
 ) -> None:
-    """Change ``record_a`` in place as ``record_b`` changes the field at ``steps``."""
+    """Change ``record_a`` in place as ``record_b`` changes the field at ``steps``
+    (``steps_a`` in A when B renamed it)."""
+    steps_a = steps if steps_a is None else steps_a
     name, containers = steps[0]
     fields_a: list[dict[str, Any]] = record_a["fields"]
     fields_b: list[dict[str, Any]] = record_b["fields"]
-    index_a = next((i for i, f in enumerate(fields_a) if f.get("name") == name), None)
+    index_a = next((i for i, f in enumerate(fields_a) if f.get("name") == steps_a[0][0]), None)
     index_b = next((i for i, f in enumerate(fields_b) if f.get("name") == name), None)
     if len(steps) > 1 and index_a is not None and index_b is not None:
         inner_a = _inner_record(fields_a[index_a]["type"], containers)
         inner_b = _inner_record(fields_b[index_b]["type"], containers)
         if inner_a is not None and inner_b is not None:
-            _apply(inner_a, inner_b, steps[1:])
+            _apply(inner_a, inner_b, steps[1:], steps_a[1:])
             return
     if index_b is None:
         if index_a is not None:
@@ -401,16 +440,18 @@ class _Isolator:
             return self.prune(node, rest)
         return node
 
-    def breaks(self, path: str) -> tuple[bool, bool] | None:
-        """(breaks BACKWARD, breaks FORWARD) of the change at ``path`` alone; ``None`` when it
-        cannot be judged alone."""
+    def breaks(self, path: str, renamed_from: str | None = None) -> tuple[bool, bool] | None:
+        """(breaks BACKWARD, breaks FORWARD) of the change at ``path`` alone (B's field
+        replacing A's ``renamed_from`` when B renamed it); ``None`` when it cannot be judged
+        alone."""
         steps = _steps(path) if path else None
         if steps is None or not self.usable:
             return None
-        small_a = self.prune(self.doc_a, steps)
+        steps_a = _renamed_steps(steps, renamed_from)
+        small_a = self.prune(self.doc_a, steps_a)
         small_b = self.prune(self.doc_b, steps)
         changed = copy.deepcopy(small_a)
-        _apply(changed, small_b, steps)
+        _apply(changed, small_b, steps, steps_a)
         try:
             before, after = Schema.parse(small_a), Schema.parse(changed)
         except SchemaParseError:
@@ -418,7 +459,7 @@ class _Isolator:
                 return None
             self.full_copies -= 1
             whole = copy.deepcopy(self.doc_a)
-            _apply(whole, self.doc_b, steps)
+            _apply(whole, self.doc_b, steps, steps_a)
             try:
                 before, after = self.a, Schema.parse(whole)
             except SchemaParseError:

@@ -24,7 +24,7 @@ from schemakit.widgets._model import (
     pointer,
     sample_rows,
 )
-from schemakit.widgets._render import preview_html
+from schemakit.widgets._render import diff_html, preview_html
 
 from ._helpers import SUBJECT
 
@@ -142,6 +142,24 @@ CHANGES = [
         False,
         False,
         id="logical",
+    ),
+    pytest.param(
+        rec(fld("id", "int"), fld("dep_delay", "int")),
+        rec(fld("id", "int"), {**fld("departure_delay", "int"), "aliases": ["dep_delay"]}),
+        "/fields/departure_delay",
+        "renamed",
+        False,
+        True,
+        id="renamed-through-an-alias",
+    ),
+    pytest.param(
+        rec(fld("n", rec(fld("zip", "string"), name="Address"))),
+        rec(fld("n", rec({**fld("postcode", "string"), "aliases": ["zip"]}, name="Address"))),
+        "/fields/n/postcode",
+        "renamed",
+        False,
+        True,
+        id="renamed-nested",
     ),
     pytest.param(
         rec(fld("n", INNER)),
@@ -489,3 +507,42 @@ def test_the_users_frame_with_original_column_names_previews() -> None:
     preview = make_preview(_version(1, schema), _version(2, schema), sample=frame)
     assert preview.error is None
     assert preview.rows == ((7, 1, "x"), (8, None, "y"))
+
+
+# -- the diff shows defaults and renames -------------------------------------------------------
+
+
+def test_a_rename_is_one_row_not_a_removal_and_an_addition() -> None:
+    a = rec(fld("id", "int"), fld("dep_delay", "int"))
+    b = rec(
+        fld("id", "int"), {**fld("departure_delay", "int", default=0), "aliases": ["dep_delay"]}
+    )
+    rows = diff_rows(Schema.parse(a), Schema.parse(b))
+    assert [(r.kind, r.old, r.new) for r in rows] == [
+        ("renamed", "dep_delay", "departure_delay"),
+        ("default", None, "0"),
+    ]
+    # B reads A through the alias; A, without the alias, lacks its field in B's data
+    assert [(r.breaks_backward, r.breaks_forward) for r in rows] == [(False, True)] * 2
+    markup = diff_html(rows, 1, 2)
+    row, _ = _cells(markup)
+    assert row[1] == "renamed (alias)"
+
+
+def _cells(markup: str) -> list[list[str]]:
+    from ._helpers import html
+
+    return [
+        [c.text for c in tr.children if c.tag == "td"]
+        for tr in html(markup).find("tr", cls="sk-change")
+    ]
+
+
+def test_the_diff_shows_the_default_of_an_added_field() -> None:
+    a = rec(fld("id", "int"))
+    b = rec(fld("id", "int"), fld("currency", "string", default="EUR"), fld("n", "int"))
+    rows = diff_rows(Schema.parse(a), Schema.parse(b))
+    assert [(r.kind, r.default) for r in rows] == [("added", '"EUR"'), ("added", None)]
+    currency, plain = _cells(diff_html(rows, 1, 2))
+    assert currency[3] == 'string (default "EUR")'
+    assert plain[3] == "int"

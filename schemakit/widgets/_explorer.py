@@ -101,7 +101,7 @@ class EvolutionExplorer(widgets.VBox):  # type: ignore[misc]
     >>> result.status, result.level
     ('false', 'BACKWARD')
     >>> print(result.messages[0])  # doctest: +ELLIPSIS
-    /fields/0/type: reader type "string" cannot read writer type "int" ...
+    a (/fields/0/type): reader type "string" cannot read writer type "int" ...
     """
 
     subject = traitlets.Unicode()

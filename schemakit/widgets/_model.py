@@ -148,11 +148,14 @@ class SubjectData:
         info = self.get(version)
         messages: tuple[str, ...] = ()
         if info.compatible is False:
-            previous = [v.schema for v in self.versions if v.version < version and not v.deleted]
+            earlier = [v for v in self.versions if v.version < version and not v.deleted]
+            previous = [v.schema for v in earlier]
             if any(p.schema_type != info.schema.schema_type for p in previous):
                 messages = ("the schema type differs from the type of earlier versions",)
             else:
-                messages = check_compatibility(info.schema, previous, self.level).messages
+                numbers = [v.version for v in earlier]
+                result = check_compatibility(info.schema, previous, self.level, versions=numbers)
+                messages = result.messages
         self._badges[version] = messages
         return messages
 
@@ -490,17 +493,17 @@ def level_verdicts(data: SubjectData, a: int, b: int) -> list[LevelVerdict]:
 
     Non-transitive levels check B against A. Transitive levels check B against A and every
     live version older than A (the history B would meet if the subject ended at A), B itself
-    left out.
+    left out. Their messages name the versions a break was found against, one line for a break
+    repeated across them.
     """
     info_a, info_b = data.get(a), data.get(b)
-    history = [
-        v.schema for v in data.versions if v.version < a and not v.deleted and v.version != b
-    ]
-    history.append(info_a.schema)
+    earlier = [v for v in data.versions if v.version < a and not v.deleted and v.version != b]
+    history = [*earlier, info_a]
     verdicts: list[LevelVerdict] = []
     for level in LEVELS:
-        previous = history if level.endswith("_TRANSITIVE") else [info_a.schema]
-        result = check_compatibility(info_b.schema, previous, level)
+        chosen = history if level.endswith("_TRANSITIVE") else [info_a]
+        previous, numbers = [v.schema for v in chosen], [v.version for v in chosen]
+        result = check_compatibility(info_b.schema, previous, level, versions=numbers)
         verdicts.append(LevelVerdict(level, result.is_compatible, result.messages, result.warnings))
     return verdicts
 

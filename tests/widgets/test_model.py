@@ -242,7 +242,7 @@ def test_load_reads_every_version_with_its_facts(registry: Registry) -> None:
 def test_the_badge_of_an_incompatible_version_carries_the_messages(registry: Registry) -> None:
     data = load_subject(registry, SUBJECT)
     (message,) = data.badge_messages(4)
-    assert message.startswith('/fields/0/type: reader type "string" cannot read writer type')
+    assert message.startswith('id (/fields/0/type): reader type "string" cannot read writer type')
     assert data.badge_messages(5) == ()
 
 
@@ -546,3 +546,14 @@ def test_the_diff_shows_the_default_of_an_added_field() -> None:
     currency, plain = _cells(diff_html(rows, 1, 2))
     assert currency[3] == 'string (default "EUR")'
     assert plain[3] == "int"
+
+
+def test_a_transitive_break_is_one_line_naming_the_versions(registry: Registry) -> None:
+    data = load_subject(registry, SUBJECT)
+    verdicts = {v.level: v for v in level_verdicts(data, 4, 5)}
+    # v5's id is a string; v1 and v2 wrote a long (v3 is soft-deleted, v4 wrote a string)
+    (message,) = verdicts["BACKWARD_TRANSITIVE"].messages
+    assert message.startswith(
+        'against versions 1 and 2 (BACKWARD): id (/fields/0/type): reader type "string" '
+        'cannot read writer type "long"'
+    )

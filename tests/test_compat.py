@@ -889,3 +889,41 @@ PROMOTION_RULE = (
     "type mismatch: only int→long/float/double, long→float/double, float→double and "
     "string↔bytes promote"
 )
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    path=st.lists(
+        st.tuples(
+            st.from_regex(r"[a-z][a-z0-9_]{0,5}", fullmatch=True),
+            st.sampled_from(["", "[]", "{}"]),
+        ),
+        min_size=1,
+        max_size=4,
+    ),
+    width=st.integers(min_value=0, max_value=3),
+)
+def test_the_name_path_and_the_pointer_lead_to_the_broken_field(
+    path: list[tuple[str, str]], width: int
+) -> None:
+    # a record nested along ``path`` (each step a field, maybe inside an array or map), with
+    # ``width`` unrelated fields before each; only the innermost field's type changes
+    def build(leaf: str) -> Any:
+        node: Any = leaf
+        for depth, (name, container) in reversed(list(enumerate(path))):
+            if container == "[]":
+                node = {"type": "array", "items": node}
+            elif container == "{}":
+                node = {"type": "map", "values": node}
+            others = [fld(f"o{k}", "int") for k in range(width) if f"o{k}" != name]
+            node = rec(*others, fld(name, node), name=f"R{depth}")
+        return node
+
+    pointer = ""
+    names = ""
+    for i, (name, container) in enumerate(path):
+        index = len([k for k in range(width) if f"o{k}" != name])
+        pointer += f"/fields/{index}/type" + {"": "", "[]": "/items", "{}": "/values"}[container]
+        names += ("." if i else "") + name + container
+    (message,) = check_compatibility(build("int"), build("long")).messages
+    assert message.startswith(f'{names} ({pointer}): reader type "int" cannot read'), message

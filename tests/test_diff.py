@@ -6,6 +6,8 @@ from typing import Any
 
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from schemakit.diff import FieldChange, SchemaDiff, diff
 from schemakit.schema import Schema
@@ -270,3 +272,25 @@ def test_a_rename_reads_renamed_alias_in_the_html() -> None:
     result = diff(rec(fld("x", "int")), rec(renamed("y", "int", "x")))
     assert "renamed (alias)" in result._repr_html_()
     assert result.to_frame().loc[0, "kind"] == "renamed"
+
+
+_NAMES = st.lists(
+    st.from_regex(r"[a-z][a-z0-9_]{0,6}", fullmatch=True), min_size=1, max_size=8, unique=True
+)
+
+
+@settings(max_examples=60, deadline=None)
+@given(names=_NAMES, data=st.data())
+def test_renames_through_aliases_are_one_row_each(names: list[str], data: st.DataObject) -> None:
+    # rename a random subset of the fields to fresh names, each keeping its old name as alias
+    chosen = data.draw(st.lists(st.sampled_from(names), unique=True))
+    old = rec(*(fld(n, "int") for n in names))
+    new_fields = [
+        renamed(f"{n}_renamed", "int", n) if n in chosen else fld(n, "int") for n in names
+    ]
+    if any(f["name"] in names for f in new_fields if f["name"].endswith("_renamed")):
+        return  # a fresh name that collides with an old one is no rename
+    result = diff(old, rec(*new_fields))
+    assert result.changes == tuple(
+        FieldChange(f"{n}_renamed", "renamed", n, f"{n}_renamed") for n in names if n in chosen
+    )

@@ -34,7 +34,10 @@ timestamp unit change, a decimal precision or scale change) is reported in
 :attr:`Resolution.warnings`.
 
 Paths are JSON pointers into the *reader* schema document (``/fields/3/type``, ``/items``,
-``/1`` for a union branch); the root is printed ``/``.
+``/1`` for a union branch); the root is printed ``/``. A message names the reader field by its
+names as well, before the pointer: ``address.zip (/fields/3/type/fields/7/type): reader type …``
+(dot-separated from the top-level record, ``[]`` into array items, ``{}`` into map values, as
+:mod:`schemakit.diff` names fields); a break outside any field has the pointer alone.
 """
 
 from __future__ import annotations
@@ -64,6 +67,8 @@ __all__ = [
     "Resolution",
     "SkipField",
     "UnionPlan",
+    "field_path",
+    "located",
     "resolve",
     "resolve_parsed",
 ]
@@ -96,7 +101,8 @@ class Break:
     ``rule`` is the Java ``SchemaIncompatibilityType`` name (``TYPE_MISMATCH``,
     ``NAME_MISMATCH``, ``FIXED_SIZE_MISMATCH``, ``MISSING_ENUM_SYMBOLS``,
     ``READER_FIELD_MISSING_DEFAULT_VALUE``, ``MISSING_UNION_BRANCH``) or
-    ``AMBIGUOUS_FIELD_ALIAS``.
+    ``AMBIGUOUS_FIELD_ALIAS``. ``path`` is the JSON pointer into the reader schema, ``field``
+    the reader field's name path (``address.zip``, ``tags[].label``; empty outside any field).
     """
 
     path: str
@@ -104,6 +110,7 @@ class Break:
     writer: str
     rule: str
     message: str
+    field: str = ""
 
 
 @dataclass(frozen=True)
@@ -272,6 +279,25 @@ def _where(path: str) -> str:
     return path or "/"
 
 
+def field_path(steps: list[str]) -> str:
+    """Field names and ``[]``/``{}`` steps as one name path: ``["a", "[]", "b"]`` → ``a[].b``;
+    empty when no field is named (the items of a root array are no field)."""
+    if all(step in ("[]", "{}") for step in steps):
+        return ""
+    out = ""
+    for step in steps:
+        if step in ("[]", "{}"):
+            out += step
+        else:
+            out = f"{out}.{step}" if out else step
+    return out
+
+
+def located(path: str, field: str) -> str:
+    """How a message starts: ``zip (/fields/7/type)``, or the pointer alone outside a field."""
+    return f"{field} ({_where(path)})" if field else _where(path)
+
+
 def _logical(node: Any) -> tuple[str, Any, Any] | None:
     if isinstance(node, dict) and isinstance(node.get("logicalType"), str):
         lt = node["logicalType"]
@@ -299,6 +325,8 @@ class _Resolver:
         self.in_progress: set[tuple[str, str]] = set()
         self.done: dict[tuple[str, str], list[str]] = {}
         self.named: dict[tuple[str, str], Plan] = {}
+        # the reader field names (and []/{} steps) down to where the walk is, for messages
+        self.steps: list[str] = []
 
     # -- helpers ---------------------------------------------------------------------------
 
@@ -338,14 +366,17 @@ class _Resolver:
     def brk(self, sink: _Sink, path: str, reader: Any, writer: Any, rule: str, detail: str) -> None:
         r = self.describe(reader, self.rnames)
         w = self.describe(writer, self.wnames)
-        message = f'{_where(path)}: reader type "{r}" cannot read writer type "{w}" ({detail})'
-        sink.breaks.append(Break(_where(path), r, w, rule, message))
+        name = field_path(self.steps)
+        message = (
+            f'{located(path, name)}: reader type "{r}" cannot read writer type "{w}" ({detail})'
+        )
+        sink.breaks.append(Break(_where(path), r, w, rule, message, name))
 
     def warn_logical(self, sink: _Sink, path: str, reader: Any, writer: Any) -> None:
         rl, wl = _logical(reader), _logical(writer)
         if rl == wl:
             return
-        where = _where(path)
+        where = located(path, field_path(self.steps))
         if rl is not None and wl is None:
             sink.warnings.append(
                 f'{where}: reader adds logical type "{_describe_logical(rl)}" that the writer '
@@ -399,12 +430,16 @@ class _Resolver:
         if rk in ("record", "enum", "fixed") and rk == wk:
             return self.named_pair(r, w, path, sink)
         if rk == wk:
-            if rk == "array":
-                items = self.resolve(r["items"], w["items"], f"{path}/items", sink)
-                return None if items is None else ArrayPlan(items)
-            if rk == "map":
-                values = self.resolve(r["values"], w["values"], f"{path}/values", sink)
-                return None if values is None else MapPlan(values)
+            if rk in ("array", "map"):
+                key, step = ("items", "[]") if rk == "array" else ("values", "{}")
+                self.steps.append(step)
+                try:
+                    inner = self.resolve(r[key], w[key], f"{path}/{key}", sink)
+                finally:
+                    self.steps.pop()
+                if inner is None:
+                    return None
+                return ArrayPlan(inner) if rk == "array" else MapPlan(inner)
             self.warn_logical(sink, path, r, w)
             return PrimitivePlan(rk)
         if rk in PROMOTIONS.get(wk, ()):
@@ -587,53 +622,67 @@ class _Resolver:
         plans: list[FieldPlan] = []
         failed = False
         for ri, rf in enumerate(r["fields"]):
-            fpath = f"{path}/fields/{ri}"
-            candidates: list[int] = []
-            for name in (rf["name"], *(rf.get("aliases") or ())):
-                wi = by_name.get(name)
-                if wi is not None and wi not in candidates:
-                    candidates.append(wi)
-            if len(candidates) > 1:
-                matched = ", ".join(repr(wfields[i]["name"]) for i in candidates)
-                rt = self.describe(rf["type"], self.rnames)
-                message = (
-                    f'{fpath}: reader field "{rf["name"]}" (type "{rt}") matches several writer '
-                    f"fields by name and aliases ({matched}) of writer type "
-                    f'"record {w["name"]}" (ambiguous field alias)'
-                )
-                sink.breaks.append(
-                    Break(fpath, rt, f"record {w['name']}", "AMBIGUOUS_FIELD_ALIAS", message)
-                )
-                failed = True
-                continue
-            if not candidates:
-                if "default" not in rf:
+            self.steps.append(rf["name"])
+            try:
+                fpath = f"{path}/fields/{ri}"
+                fname = field_path(self.steps)
+                where = located(fpath, fname)
+                candidates: list[int] = []
+                for name in (rf["name"], *(rf.get("aliases") or ())):
+                    wi = by_name.get(name)
+                    if wi is not None and wi not in candidates:
+                        candidates.append(wi)
+                if len(candidates) > 1:
+                    matched = ", ".join(repr(wfields[i]["name"]) for i in candidates)
                     rt = self.describe(rf["type"], self.rnames)
                     message = (
-                        f'{fpath}: reader field "{rf["name"]}" (type "{rt}") is missing from '
-                        f'writer type "record {w["name"]}" and has no default (reader field '
-                        "missing default value)"
+                        f'{where}: reader field "{rf["name"]}" (type "{rt}") matches several '
+                        f"writer fields by name and aliases ({matched}) of writer type "
+                        f'"record {w["name"]}" (ambiguous field alias)'
                     )
                     sink.breaks.append(
                         Break(
                             fpath,
                             rt,
                             f"record {w['name']}",
-                            "READER_FIELD_MISSING_DEFAULT_VALUE",
+                            "AMBIGUOUS_FIELD_ALIAS",
                             message,
+                            fname,
                         )
                     )
                     failed = True
                     continue
-                plans.append(FieldPlan(rf["name"], None, None, rf["default"]))
-                continue
-            wi = candidates[0]
-            used.add(wi)
-            plan = self.resolve(rf["type"], wfields[wi]["type"], f"{fpath}/type", sink)
-            if plan is None:
-                failed = True
-                continue
-            plans.append(FieldPlan(rf["name"], wi, plan, rf.get("default")))
+                if not candidates:
+                    if "default" not in rf:
+                        rt = self.describe(rf["type"], self.rnames)
+                        message = (
+                            f'{where}: reader field "{rf["name"]}" (type "{rt}") is missing '
+                            f'from writer type "record {w["name"]}" and has no default (reader '
+                            "field missing default value)"
+                        )
+                        sink.breaks.append(
+                            Break(
+                                fpath,
+                                rt,
+                                f"record {w['name']}",
+                                "READER_FIELD_MISSING_DEFAULT_VALUE",
+                                message,
+                                fname,
+                            )
+                        )
+                        failed = True
+                        continue
+                    plans.append(FieldPlan(rf["name"], None, None, rf["default"]))
+                    continue
+                wi = candidates[0]
+                used.add(wi)
+                plan = self.resolve(rf["type"], wfields[wi]["type"], f"{fpath}/type", sink)
+                if plan is None:
+                    failed = True
+                    continue
+                plans.append(FieldPlan(rf["name"], wi, plan, rf.get("default")))
+            finally:
+                self.steps.pop()
         if failed:
             return None
         skip = tuple(

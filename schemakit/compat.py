@@ -10,11 +10,12 @@ validate against the reader schema? See docs/compatibility.md for every rule and
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, cast
 
 from schemakit import _html
-from schemakit._resolve import resolve
+from schemakit._resolve import field_path, located, resolve
 from schemakit._typing import CompatibilityLevel, allowed
 from schemakit.errors import InvalidCompatibilityLevelError
 from schemakit.schema import Schema
@@ -94,6 +95,7 @@ def check_compatibility(
     level: str = "BACKWARD",
     *,
     schema_type: str | None = None,
+    versions: Sequence[int] | None = None,
 ) -> CompatibilityResult:
     """Check ``new`` against ``previous`` under a Confluent compatibility level.
 
@@ -112,6 +114,9 @@ def check_compatibility(
     schema_type : {"AVRO", "JSON"}, optional
         How to parse arguments that are not ``Schema`` objects; default: the type of the first
         ``Schema`` given, else AVRO.
+    versions : sequence of int, optional
+        The version numbers of the ``previous`` schemas (as many), named in the messages of
+        transitive levels instead of positions (``against versions 1 and 2 (BACKWARD): …``).
 
     Returns
     -------
@@ -142,7 +147,7 @@ def check_compatibility(
     >>> result.level, result.is_compatible
     ('FORWARD', False)
     >>> print(result.messages[0])
-    /fields/0/type: reader type "int" cannot read writer type "long" (type mismatch: only \
+    a (/fields/0/type): reader type "int" cannot read writer type "long" (type mismatch: only \
 int→long/float/double, long→float/double, float→double and string↔bytes promote)
     """
     checked = check_level(level)
@@ -159,24 +164,49 @@ int→long/float/double, long→float/double, float→double and string↔bytes 
     transitive = checked.endswith("_TRANSITIVE")
     base = checked.removesuffix("_TRANSITIVE")
     n = len(history)
+    if versions is not None and len(versions) != n:
+        raise ValueError(f"versions has {len(versions)} numbers for {n} previous schemas")
     indexes = list(range(n)) if transitive else [n - 1]
     directions = ("BACKWARD", "FORWARD") if base == "FULL" else (base,)
     several = len(indexes) * len(directions) > 1
-    messages: list[str] = []
-    warnings: list[str] = []
+    # (direction, text) → the previous schemas it was found against: a break that repeats
+    # across versions is one line listing them, in the order first found
+    broke: dict[tuple[str, str], list[int]] = {}
+    warned: dict[tuple[str, str], list[int]] = {}
     for i in indexes:
         for direction in directions:
-            if several:
-                which = f"against previous schema {i + 1} of {n} " if n > 1 else ""
-                prefix = f"{which}({direction}): "
-            else:
-                prefix = ""
-            broke, warned = _check_pair(new_schema, history[i], direction)
-            messages.extend(prefix + m for m in broke)
-            warnings.extend(prefix + w for w in warned)
-    return CompatibilityResult(
-        not messages, tuple(messages), tuple(dict.fromkeys(warnings)), checked
-    )
+            breaks, warnings = _check_pair(new_schema, history[i], direction)
+            for found, texts in ((broke, breaks), (warned, warnings)):
+                for text in texts:
+                    against = found.setdefault((direction, text), [])
+                    if i not in against:
+                        against.append(i)
+
+    def lines(found: dict[tuple[str, str], list[int]]) -> tuple[str, ...]:
+        if not several:
+            return tuple(text for _, text in found)
+        out = []
+        for (direction, text), against in found.items():
+            which = _against(against, n, versions) if n > 1 else ""
+            out.append(f"{which}({direction}): {text}")
+        return tuple(out)
+
+    messages = lines(broke)
+    return CompatibilityResult(not messages, messages, lines(warned), checked)
+
+
+def _listed(items: Sequence[object]) -> str:
+    """``1``, ``1 and 2``, ``1, 2 and 4``."""
+    words = [str(item) for item in items]
+    return words[0] if len(words) == 1 else f"{', '.join(words[:-1])} and {words[-1]}"
+
+
+def _against(indexes: Sequence[int], n: int, versions: Sequence[int] | None) -> str:
+    """The prefix naming the previous schemas a transitive check found a message against."""
+    plural = "s" if len(indexes) > 1 else ""
+    if versions is not None:
+        return f"against version{plural} {_listed([versions[i] for i in indexes])} "
+    return f"against previous schema{plural} {_listed([i + 1 for i in indexes])} of {n} "
 
 
 def _check_pair(new: Schema, old: Schema, direction: str) -> tuple[list[str], list[str]]:
@@ -273,12 +303,27 @@ def _is_empty(schema: Any) -> bool:
     return isinstance(schema, dict) and all(k in _ANNOTATIONS for k in schema)
 
 
+def _json_field(path: str) -> str:
+    """The property names along a JSON pointer: ``/properties/a/items/properties/b`` → ``a[].b``."""
+    steps: list[str] = []
+    naming = False  # the part after the keyword "properties" is a property name
+    for part in path.split("/")[1:]:
+        if naming:
+            steps.append(part)
+            naming = False
+        elif part == "properties":
+            naming = True
+        elif part in ("items", "additionalProperties"):
+            steps.append("[]" if part == "items" else "{}")
+    return field_path(steps)
+
+
 class _JsonChecker:
     def __init__(self, breaks: list[str]) -> None:
         self.breaks = breaks
 
     def add(self, path: str, detail: str) -> None:
-        self.breaks.append(f"{path or '/'}: {detail}")
+        self.breaks.append(f"{located(path, _json_field(path))}: {detail}")
 
     def check(self, reader: Any, writer: Any, path: str) -> None:
         if writer is False or _is_empty(reader):

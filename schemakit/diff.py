@@ -22,7 +22,7 @@ from schemakit.schema import Schema
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["FieldChange", "SchemaDiff", "diff"]
+__all__ = ["LABELS", "FieldChange", "SchemaDiff", "diff"]
 
 _MISSING: Any = object()
 _NAMED = NAMED_TYPES
@@ -32,18 +32,31 @@ _NAMED = NAMED_TYPES
 class FieldChange:
     """One change.
 
-    ``kind`` is one of ``"added"``, ``"removed"``, ``"type"``, ``"default"``, ``"nullability"``,
-    ``"doc"``, ``"order"``, ``"enum_symbols"``, ``"logical_type"``, ``"schema_type"``, and for
-    JSON Schema ``"required"``. ``old`` and ``new`` are the values before and after (``None``
-    when absent): type descriptions for ``added``/``removed``/``type``, JSON text for defaults
-    (``'null'`` is a null default), booleans for nullability and required, lists for enum
-    symbols, ``"decimal(p,s)"``-style names for logical types (JSON Schema ``format``).
+    ``kind`` is one of ``"added"``, ``"removed"``, ``"renamed"``, ``"type"``, ``"default"``,
+    ``"nullability"``, ``"doc"``, ``"order"``, ``"enum_symbols"``, ``"logical_type"``,
+    ``"schema_type"``, and for JSON Schema ``"required"``. ``old`` and ``new`` are the values
+    before and after (``None`` when absent): type descriptions for ``added``/``removed``/``type``,
+    the old and the new field name for ``renamed``, JSON text for defaults (``'null'`` is a null
+    default), booleans for nullability and required, lists for enum symbols, ``"decimal(p,s)"``-
+    style names for logical types (JSON Schema ``format``).
+
+    ``default`` is the default of an added or removed field as JSON text (``'null'`` for a null
+    default; ``None`` when it has none): what a reader without the field fills in.
+
+    A field of the new schema that reads an old field through an alias (one of its aliases is
+    the old name, or the old field has the new name among its aliases) is one ``renamed``
+    change at the new path, followed by the changes of the pair as for any kept field.
     """
 
     path: str
     kind: str
     old: Any
     new: Any
+    default: str | None = None
+
+
+#: How a kind reads in a table where the bare name would puzzle (a rename is through an alias).
+LABELS: dict[str, str] = {"renamed": "renamed (alias)"}
 
 
 @dataclass(frozen=True)
@@ -72,21 +85,27 @@ class SchemaDiff:
         return f"SchemaDiff({count} change{'' if count == 1 else 's'}: {summary})"
 
     def to_frame(self) -> pd.DataFrame:
-        """The changes as a DataFrame with columns ``path``, ``kind``, ``old``, ``new``.
+        """The changes as a DataFrame with columns ``path``, ``kind``, ``old``, ``new``,
+        ``default``.
 
         ``old`` and ``new`` are strings (JSON for values that are not strings), so the frame
-        has one dtype per column.
+        has one dtype per column; ``default`` is the JSON text of an added or removed field's
+        default.
         """
         import pandas as pd
 
-        rows = [(c.path, c.kind, _cell(c.old), _cell(c.new)) for c in self.changes]
-        return pd.DataFrame(rows, columns=["path", "kind", "old", "new"], dtype=object)
+        rows = [(c.path, c.kind, _cell(c.old), _cell(c.new), c.default) for c in self.changes]
+        columns = ["path", "kind", "old", "new", "default"]
+        return pd.DataFrame(rows, columns=columns, dtype=object)
 
     def _repr_html_(self) -> str:
-        rows = [(c.path, c.kind, _cell(c.old), _cell(c.new)) for c in self.changes]
+        rows = [
+            (c.path, LABELS.get(c.kind, c.kind), _cell(c.old), _cell(c.new), c.default)
+            for c in self.changes
+        ]
         count = len(rows)
         caption = "no changes" if not rows else f"{count} change{'' if count == 1 else 's'}"
-        return _html.table(("path", "kind", "old", "new"), rows, caption=caption)
+        return _html.table(("path", "kind", "old", "new", "default"), rows, caption=caption)
 
 
 def _cell(value: Any) -> str | None:
@@ -124,9 +143,10 @@ def diff(old: Any, new: Any, *, schema_type: str | None = None) -> SchemaDiff:
     Returns
     -------
     SchemaDiff
-        ``.changes``: ``FieldChange(path, kind, old, new)`` for added, removed and changed
-        fields (type, default, nullability, doc, order, enum symbols, logical type), nested
-        records included. Schemas of different types give one ``schema_type`` change.
+        ``.changes``: ``FieldChange(path, kind, old, new, default)`` for added, removed,
+        renamed (through an alias) and changed fields (type, default, nullability, doc, order,
+        enum symbols, logical type), nested records included; an added or removed field
+        carries its default. Schemas of different types give one ``schema_type`` change.
 
     Raises
     ------
@@ -144,11 +164,15 @@ def diff(old: Any, new: Any, *, schema_type: str | None = None) -> SchemaDiff:
     ...     {"name": "a", "type": ["null", "long"], "default": None},
     ...     {"name": "b", "type": "string", "default": ""}]}
     >>> for change in diff(old, new).changes:
-    ...     print(change)
-    FieldChange(path='a', kind='nullability', old=False, new=True)
-    FieldChange(path='a', kind='type', old='int', new='long')
-    FieldChange(path='a', kind='default', old=None, new='null')
-    FieldChange(path='b', kind='added', old=None, new='string')
+    ...     print(change.path, change.kind, change.old, change.new, change.default)
+    a nullability False True None
+    a type int long None
+    a default None null None
+    b added None string ""
+    >>> renamed = {"type": "record", "name": "R", "fields": [
+    ...     {"name": "id", "type": "int", "aliases": ["a"]}]}
+    >>> diff(old, renamed).changes
+    (FieldChange(path='id', kind='renamed', old='a', new='id', default=None),)
     """
     if schema_type is None:
         given = [v for v in (old, new) if isinstance(v, Schema)]
@@ -293,24 +317,30 @@ class _AvroDiff:
     def fields(self, old: list[dict[str, Any]], new: list[dict[str, Any]], path: str) -> None:
         old_by_name = {f["name"]: f for f in old}
         new_names = {f["name"] for f in new}
+        renames = _renames(old, new)
+        renamed_from = set(renames.values())
         for f in old:
-            if f["name"] not in new_names:
+            if f["name"] not in new_names and f["name"] not in renamed_from:
                 self.changes.append(
                     FieldChange(
                         _join(path, f["name"]),
                         "removed",
                         self.describe(f["type"], self.old_names),
                         None,
+                        _default(f),
                     )
                 )
         for f in new:
             where = _join(path, f["name"])
-            if f["name"] not in old_by_name:
-                self.changes.append(
-                    FieldChange(where, "added", None, self.describe(f["type"], self.new_names))
-                )
+            if f["name"] in renames:
+                before = old_by_name[renames[f["name"]]]
+                self.changes.append(FieldChange(where, "renamed", before["name"], f["name"]))
+            elif f["name"] not in old_by_name:
+                added = self.describe(f["type"], self.new_names)
+                self.changes.append(FieldChange(where, "added", None, added, _default(f)))
                 continue
-            before = old_by_name[f["name"]]
+            else:
+                before = old_by_name[f["name"]]
             self.node(before["type"], f["type"], where)
             if before.get("default", _MISSING) != f.get("default", _MISSING) or (
                 ("default" in before) != ("default" in f)
@@ -322,6 +352,29 @@ class _AvroDiff:
             new_order = str(f.get("order", "ascending")).lower()
             if old_order != new_order:
                 self.changes.append(FieldChange(where, "order", old_order, new_order))
+
+
+def _renames(old: list[dict[str, Any]], new: list[dict[str, Any]]) -> dict[str, str]:
+    """New field name → the old field it renames through an alias, one to one.
+
+    Only fields gone by name pair up: a new field whose aliases name an old field the new
+    schema no longer has (a reader reads it by that alias, Avro's resolution), else an old
+    field whose aliases name the new one (the old reader reads the new field so).
+    """
+    old_names = [f["name"] for f in old]
+    new_names = {f["name"] for f in new}
+    gone = [n for n in old_names if n not in new_names]
+    fresh = [f for f in new if f["name"] not in set(old_names)]
+    aliases_of_old = {f["name"]: list(f.get("aliases") or ()) for f in old}
+    pairs: dict[str, str] = {}
+    for f in fresh:
+        taken = set(pairs.values())
+        match = next(
+            (a for a in f.get("aliases") or () if a in gone and a not in taken), None
+        ) or next((n for n in gone if n not in taken and f["name"] in aliases_of_old[n]), None)
+        if match is not None:
+            pairs[f["name"]] = match
+    return pairs
 
 
 # --------------------------------------------------------------------------------------------
@@ -369,11 +422,14 @@ def _json_diff(old: Any, new: Any, path: str, changes: list[FieldChange]) -> Non
     old_req, new_req = set(old.get("required", ())), set(new.get("required", ()))
     for name, schema in old_props.items():
         if name not in new_props:
-            changes.append(FieldChange(_join(path, name), "removed", _json_type(schema), None))
+            default = _default(schema) if isinstance(schema, dict) else None
+            where = _join(path, name)
+            changes.append(FieldChange(where, "removed", _json_type(schema), None, default))
     for name, schema in new_props.items():
         where = _join(path, name)
         if name not in old_props:
-            changes.append(FieldChange(where, "added", None, _json_type(schema)))
+            default = _default(schema) if isinstance(schema, dict) else None
+            changes.append(FieldChange(where, "added", None, _json_type(schema), default))
             continue
         if (name in old_req) != (name in new_req):
             changes.append(FieldChange(where, "required", name in old_req, name in new_req))

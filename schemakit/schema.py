@@ -783,7 +783,11 @@ def _clip(text: str, limit: int = 80) -> str:
 
 
 class FieldRow(NamedTuple):
-    """One field of a schema, flattened for display (nested fields by dotted path)."""
+    """One field of a schema, flattened for display (nested fields by dotted path).
+
+    ``symbols`` are the symbols of the enum the field holds (itself, or as its array items or
+    map values), ``original_name`` the column name the data spells (``schemakit.original_name``).
+    """
 
     path: str
     depth: int
@@ -792,25 +796,72 @@ class FieldRow(NamedTuple):
     nullable: bool
     default: str
     doc: str
+    symbols: tuple[str, ...] = ()
+    original_name: str = ""
 
 
-def _avro_field_rows(fields: list[Any], prefix: str, depth: int) -> Iterator[FieldRow]:
+def _without_null(t: Any) -> tuple[bool, Any]:
+    """``(nullable, core)``: a union with null and one other branch becomes that branch."""
+    if not isinstance(t, list):
+        return False, t
+    rest = [b for b in t if b != "null" and not (isinstance(b, dict) and b.get("type") == "null")]
+    return len(rest) < len(t), rest[0] if len(rest) == 1 else t
+
+
+def _enum_symbols(t: Any, enums: dict[str, list[str]]) -> tuple[str, ...]:
+    """The symbols of the enum ``t`` is, or holds as array items or map values (one level)."""
+    _, core = _without_null(t)
+    if isinstance(core, dict) and core.get("type") in ("array", "map"):
+        _, core = _without_null(core.get("items" if core["type"] == "array" else "values"))
+    if isinstance(core, dict) and core.get("type") == "enum":
+        return tuple(core.get("symbols", ()))
+    if isinstance(core, str):
+        # a reference to an enum defined earlier, by its full or its short name
+        return tuple(enums.get(core, enums.get(core.rpartition(".")[2], ())))
+    return ()
+
+
+def _collect_enums(node: Any, namespace: str, enums: dict[str, list[str]]) -> None:
+    """Every enum defined in ``node``, by its name as written, short and full."""
+    if isinstance(node, list):
+        for branch in node:
+            _collect_enums(branch, namespace, enums)
+        return
+    if not isinstance(node, dict):
+        return
+    kind = node.get("type")
+    name = node.get("name")
+    if kind in _NAMED and isinstance(name, str):
+        space = node.get("namespace", namespace) if "." not in name else name.rpartition(".")[0]
+        space = space if isinstance(space, str) else namespace
+        short = name.rpartition(".")[2]
+        if kind == "enum":
+            symbols = list(node.get("symbols", ()))
+            for key in (name, short, f"{space}.{short}" if space else short):
+                enums.setdefault(key, symbols)
+        namespace = space
+    for field in node.get("fields", ()) if kind in ("record", "error") else ():
+        if isinstance(field, dict):
+            _collect_enums(field.get("type"), namespace, enums)
+    for key in ("items", "values"):
+        if kind in ("array", "map") and key in node:
+            _collect_enums(node[key], namespace, enums)
+    if isinstance(kind, dict | list):
+        _collect_enums(kind, namespace, enums)
+
+
+def _avro_field_rows(
+    fields: list[Any], prefix: str, depth: int, enums: dict[str, list[str]]
+) -> Iterator[FieldRow]:
+    from schemakit._arrow_types import ORIGINAL_NAME  # lazily: it imports pyarrow
+
     for field in fields:
         name = f"{prefix}{field['name']}"
-        t = field["type"]
-        nullable = False
-        if isinstance(t, list):
-            rest = [
-                b
-                for b in t
-                if b != "null" and not (isinstance(b, dict) and b.get("type") == "null")
-            ]
-            nullable = len(rest) < len(t)
-            if len(rest) == 1:
-                t = rest[0]
+        nullable, t = _without_null(field["type"])
         logical = t.get("logicalType", "") if isinstance(t, dict) else ""
         default = _clip(_dumps(field["default"])) if "default" in field else ""
         doc = field.get("doc", "")
+        original = field.get(ORIGINAL_NAME)
         yield FieldRow(
             path=name,
             depth=depth,
@@ -819,25 +870,35 @@ def _avro_field_rows(fields: list[Any], prefix: str, depth: int) -> Iterator[Fie
             nullable=nullable or t == "null",
             default=default,
             doc=_clip(str(doc), 200),
+            symbols=_enum_symbols(t, enums),
+            original_name=original if isinstance(original, str) else "",
         )
         nested, suffix = t, "."
         if isinstance(t, dict) and t.get("type") == "array":
             nested, suffix = t.get("items"), "[]."
         if isinstance(nested, dict) and nested.get("type") in ("record", "error"):
-            yield from _avro_field_rows(nested.get("fields", []), name + suffix, depth + 1)
+            yield from _avro_field_rows(nested.get("fields", []), name + suffix, depth + 1, enums)
 
 
-def _html_rows(rows: Iterable[FieldRow]) -> Iterator[tuple[str, ...]]:
-    """Field rows as table cells: the path indented by depth (trusted HTML), the rest text."""
+def _html_rows(
+    rows: Iterable[FieldRow], *, symbols: bool, originals: bool
+) -> Iterator[tuple[str, ...]]:
+    """Field rows as table cells: the path indented by depth (trusted HTML), the rest text; the
+    symbols and original-name cells only when the table has those columns."""
     for row in rows:
-        yield (
+        cells = [
             "&nbsp;" * 4 * row.depth + _html.escape(row.path),
             row.type,
             row.logical_type,
             "yes" if row.nullable else "",
             row.default,
             row.doc,
-        )
+        ]
+        if symbols:
+            cells.append(_clip(", ".join(row.symbols), 200))
+        if originals:
+            cells.append(row.original_name)
+        yield tuple(cells)
 
 
 def _json_type(node: Any) -> str:
@@ -1255,21 +1316,32 @@ class Schema:
     def _field_rows(self) -> list[FieldRow]:
         """The fields of an Avro schema, nested ones by path; a non-record is one ``(root)`` row."""
         doc = self._doc
+        enums: dict[str, list[str]] = {}
+        _collect_enums(doc, "", enums)
         if isinstance(doc, dict) and doc.get("type") in ("record", "error"):
-            return list(_avro_field_rows(doc["fields"], "", 0))
+            return list(_avro_field_rows(doc["fields"], "", 0, enums))
         root = {"name": "(root)", "type": doc}
-        return list(_avro_field_rows([root], "", 0))
+        return list(_avro_field_rows([root], "", 0, enums))
 
     def _repr_html_(self) -> str:
         doc = self._doc
+        columns: tuple[str, ...]
         if self._schema_type == "JSON":
             columns = ("name", "type", "format", "required", "default", "description")
-            rows: Iterator[tuple[str, ...]] = (
+            rows: Iterable[tuple[str, ...]] = (
                 _json_property_rows(doc, "", 0) if isinstance(doc, dict) else iter(())
             )
+            if not (isinstance(doc, dict) and isinstance(doc.get("properties"), dict)):
+                # not an object schema: one row for the schema itself, as for Avro
+                node = doc if isinstance(doc, dict) else {}
+                rows = [("(root)", _clip(_json_type(doc)), str(node.get("format", "")), "", "", "")]
         else:
+            fields = self._field_rows()
+            symbols = any(r.symbols for r in fields)
+            originals = any(r.original_name for r in fields)
             columns = ("name", "type", "logical type", "nullable", "default", "doc")
-            rows = _html_rows(self._field_rows())
+            columns += ("symbols",) * symbols + ("original name",) * originals
+            rows = _html_rows(fields, symbols=symbols, originals=originals)
         return _html.table(columns, rows, caption=self._summary(), raw_columns=frozenset({0}))
 
 

@@ -67,7 +67,7 @@ def test_incompatible_register_exits_1_with_every_message_and_writes_nothing(
     sk(files, "register", "flights-value", files["v1"])
     result = sk(files, "register", "flights-value", files["breaks"])
     assert result.returncode == 1
-    assert '/fields/0/type: reader type "int" cannot read writer type "string"' in result.stdout
+    assert '(/fields/0/type): reader type "int" cannot read writer type "string"' in result.stdout
     versions = sk(files, "versions", "flights-value", "--json")
     assert [row["version"] for row in json.loads(versions.stdout)] == [1]
 

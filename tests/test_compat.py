@@ -71,7 +71,7 @@ AVRO_RULES = [
         rec(fld("a", "long")),
         rec(fld("a", "int")),
         False,
-        '/fields/0/type: reader type "int" cannot read writer type "long" (type mismatch',
+        'a (/fields/0/type): reader type "int" cannot read writer type "long" (type mismatch',
         id="long-x-int",
     ),
     pytest.param("double", "float", False, 'reader type "float"', id="double-x-float"),
@@ -125,7 +125,7 @@ AVRO_RULES = [
         rec(fld("a", "int")),
         rec(fld("a", "int"), fld("b", "string")),
         False,
-        '/fields/1: reader field "b" (type "string") is missing from writer type "record R" '
+        'b (/fields/1): reader field "b" (type "string") is missing from writer type "record R" '
         "and has no default",
         id="reader-field-needs-default",
     ),
@@ -213,7 +213,7 @@ AVRO_RULES = [
         rec(fld("a", ["null", "string"], default=None)),
         rec(fld("a", "string")),
         False,
-        '/fields/0/type: reader type "string" cannot read writer type "null"',
+        'a (/fields/0/type): reader type "string" cannot read writer type "null"',
         id="union-writer-plain-reader",
     ),
     pytest.param(["int", "long"], "long", True, "", id="union-writer-all-readable"),
@@ -250,9 +250,9 @@ def test_lists_every_break() -> None:
     reader = rec(fld("a", "int"), fld("b", enum(["X"])), fld("c", "int"), fld("d", "string"))
     result = check_compatibility(reader, writer)
     assert len(result.messages) == 3, result.messages
-    assert result.messages[0].startswith("/fields/0/type:")
-    assert result.messages[1].startswith("/fields/1/type:")
-    assert result.messages[2].startswith("/fields/3:")
+    assert result.messages[0].startswith("a (/fields/0/type):")
+    assert result.messages[1].startswith("b (/fields/1/type):")
+    assert result.messages[2].startswith("d (/fields/3):")
 
 
 LINKED = rec(fld("value", "int"), fld("next", ["null", "Node"], default=None), name="Node")
@@ -276,7 +276,8 @@ def test_recursion_with_a_break() -> None:
     result = check_compatibility(reader, LINKED)
     assert not result
     assert result.messages == (
-        '/fields/0/type: reader type "string" cannot read writer type "int" (type mismatch: '
+        'value (/fields/0/type): reader type "string" cannot read writer type "int" (type '
+        "mismatch: "
         "only int→long/float/double, long→float/double, float→double and string↔bytes "
         "promote)",
     )
@@ -354,7 +355,7 @@ def test_forward_transitive_checks_all() -> None:
     result = check_compatibility(new, [old1, old2], "FORWARD_TRANSITIVE")
     assert not result
     assert result.messages == (
-        'against previous schema 1 of 2 (FORWARD): /fields/1: reader field "b" (type '
+        'against previous schema 1 of 2 (FORWARD): b (/fields/1): reader field "b" (type '
         '"string") is missing from writer type "record R" and has no default (reader field '
         "missing default value)",
     )
@@ -364,7 +365,7 @@ def test_full_prefixes_direction() -> None:
     result = check_compatibility(rec(fld("a", "long")), rec(fld("a", "int")), "FULL")
     assert not result
     assert len(result.messages) == 1
-    assert result.messages[0].startswith('(FORWARD): /fields/0/type: reader type "int"')
+    assert result.messages[0].startswith('(FORWARD): a (/fields/0/type): reader type "int"')
 
 
 def test_none_and_empty_history_are_compatible() -> None:
@@ -427,7 +428,7 @@ def test_logical_type_warnings(writer: Any, reader: Any, fragment: str) -> None:
     assert result.is_compatible
     assert result.messages == ()
     assert len(result.warnings) == 1
-    assert result.warnings[0].startswith("/fields/0/type: ")
+    assert result.warnings[0].startswith("t (/fields/0/type): ")
     assert fragment in result.warnings[0]
 
 
@@ -484,7 +485,7 @@ JSON_RULES = [
         obj({"a": STR}),
         obj({"a": STR, "b": INT}),
         False,
-        '/properties/b: property "b" added to an open content model',
+        'b (/properties/b): property "b" added to an open content model',
         id="property-added-open",
     ),
     pytest.param(
@@ -514,7 +515,8 @@ JSON_RULES = [
         obj({"a": NUM}),
         obj({"a": INT}),
         False,
-        '/properties/a/type: reader type "integer" cannot read writer type "number" (type narrowed',
+        'a (/properties/a/type): reader type "integer" cannot read writer type "number" (type '
+        "narrowed",
         id="number-narrowed-to-integer",
     ),
     pytest.param(
@@ -636,7 +638,7 @@ def test_json_rule_both_directions(
 def test_json_raw_dicts_with_schema_type() -> None:
     result = check_compatibility(obj({"a": NUM}), obj({"a": INT}), "FULL", schema_type="json")
     assert not result
-    assert result.messages[0].startswith("(FORWARD): /properties/a/type:")
+    assert result.messages[0].startswith("(FORWARD): a (/properties/a/type):")
 
 
 # -- the read plan and the verdict agree with fastavro ----------------------------------------
@@ -728,7 +730,7 @@ def test_union_branch_of_same_name_explains_the_break() -> None:
         rec(fld("i", ["null", inner_old], default=None)),
     )
     assert result.messages == (
-        '/fields/0/type/1/fields/0/type: reader type "string" cannot read writer type "int" '
+        'i.x (/fields/0/type/1/fields/0/type): reader type "string" cannot read writer type "int" '
         "(type mismatch: only int→long/float/double, long→float/double, float→double and "
         "string↔bytes promote)",
     )
@@ -739,3 +741,189 @@ def test_json_enum_without_type_gives_its_value_types() -> None:
     reader = Schema.parse({"type": ["string", "number"]}, schema_type="JSON")
     assert check_compatibility(reader, writer)
     assert not check_compatibility(writer, reader)
+
+
+# -- messages name the field, and a break repeated across versions is one line -----------------
+
+ADDRESS = rec(fld("city", "string"), fld("zip", "long"), name="Address")
+ADDRESS_INT = rec(fld("city", "string"), fld("zip", "int"), name="Address")
+TAG = rec(fld("label", "long"), name="Tag")
+TAG_INT = rec(fld("label", "int"), name="Tag")
+
+# (writer, reader, the start of the one message: name path, then the pointer)
+NAMED_MESSAGES = [
+    pytest.param(
+        rec(fld("id", "long"), fld("zip", "long")),
+        rec(fld("id", "long"), fld("zip", "int")),
+        'zip (/fields/1/type): reader type "int"',
+        id="top-level",
+    ),
+    pytest.param(
+        rec(fld("address", ADDRESS)),
+        rec(fld("address", ADDRESS_INT)),
+        'address.zip (/fields/0/type/fields/1/type): reader type "int"',
+        id="nested-record",
+    ),
+    pytest.param(
+        rec(fld("address", ["null", ADDRESS], default=None)),
+        rec(fld("address", ["null", ADDRESS_INT], default=None)),
+        "address.zip (/fields/0/type/1/fields/1/type): ",
+        id="nullable-nested-record",
+    ),
+    pytest.param(
+        rec(fld("tags", {"type": "array", "items": TAG})),
+        rec(fld("tags", {"type": "array", "items": TAG_INT})),
+        "tags[].label (/fields/0/type/items/fields/0/type): ",
+        id="array-of-records",
+    ),
+    pytest.param(
+        rec(fld("m", {"type": "map", "values": "long"})),
+        rec(fld("m", {"type": "map", "values": "int"})),
+        "m{} (/fields/0/type/values): ",
+        id="map-values",
+    ),
+    pytest.param(
+        rec(fld("a", "int")),
+        rec(fld("a", "int"), fld("b", "string")),
+        'b (/fields/1): reader field "b"',
+        id="missing-default",
+    ),
+    pytest.param(
+        {"type": "array", "items": "long"},
+        {"type": "array", "items": "int"},
+        '/items: reader type "int"',
+        id="root-array-no-field",
+    ),
+    pytest.param(rec(name="A"), rec(name="B"), '/: reader type "record B"', id="root"),
+]
+
+
+@pytest.mark.parametrize(("writer", "reader", "start"), NAMED_MESSAGES)
+def test_messages_name_the_field_and_its_pointer(writer: Any, reader: Any, start: str) -> None:
+    (message,) = check_compatibility(reader, writer).messages
+    assert message.startswith(start), message
+    (found,) = resolve(avro(reader), avro(writer)).breaks
+    assert found.message == message
+    assert found.field == ("" if start.startswith("/") else start.split(" (")[0])
+
+
+def test_warnings_name_the_field_too() -> None:
+    millis = {"type": "long", "logicalType": "timestamp-millis"}
+    micros = {"type": "long", "logicalType": "timestamp-micros"}
+    result = check_compatibility(rec(fld("at", micros)), rec(fld("at", millis)))
+    (warning,) = result.warnings
+    assert warning.startswith('at (/fields/0/type): time unit changed from "timestamp-millis"')
+
+
+JSON_NAMED = [
+    pytest.param(
+        {"type": "object", "properties": {"a": {"type": "number"}}},
+        {"type": "object", "properties": {"a": {"type": "integer"}}},
+        "a (/properties/a/type): ",
+        id="property",
+    ),
+    pytest.param(
+        {"type": "object", "properties": {"xs": {"type": "array", "items": {"type": "number"}}}},
+        {"type": "object", "properties": {"xs": {"type": "array", "items": {"type": "integer"}}}},
+        "xs[] (/properties/xs/items/type): ",
+        id="items",
+    ),
+    pytest.param(
+        {"type": "object", "properties": {"items": {"type": "number"}}},
+        {"type": "object", "properties": {"items": {"type": "integer"}}},
+        "items (/properties/items/type): ",
+        id="a-property-named-items",
+    ),
+    pytest.param(
+        {"type": "array", "items": {"type": "number"}},
+        {"type": "array", "items": {"type": "integer"}},
+        "/items/type: ",
+        id="root-array",
+    ),
+]
+
+
+@pytest.mark.parametrize(("writer", "reader", "start"), JSON_NAMED)
+def test_json_messages_name_the_property(writer: Any, reader: Any, start: str) -> None:
+    (message,) = check_compatibility(reader, writer, schema_type="JSON").messages
+    assert message.startswith(start), message
+
+
+V_LONG = rec(fld("id", "long"), fld("zip", "long"))
+V_LONG_DOC = rec(fld("id", "long", doc="the id"), fld("zip", "long"))
+V_INT_ZIP = rec(fld("id", "long"), fld("zip", "int"))
+V_STRING = rec(fld("id", "string"), fld("zip", "int"))
+
+
+def test_a_break_repeated_across_versions_is_one_line_listing_them() -> None:
+    result = check_compatibility(V_STRING, [V_LONG, V_LONG_DOC, V_INT_ZIP], "BACKWARD_TRANSITIVE")
+    assert result.messages == (
+        "against previous schemas 1, 2 and 3 of 3 (BACKWARD): id (/fields/0/type): reader type "
+        f'"string" cannot read writer type "long" ({PROMOTION_RULE})',
+        "against previous schemas 1 and 2 of 3 (BACKWARD): zip (/fields/1/type): reader type "
+        f'"int" cannot read writer type "long" ({PROMOTION_RULE})',
+    )
+
+
+def test_the_versions_given_are_named() -> None:
+    result = check_compatibility(
+        V_STRING, [V_LONG, V_LONG_DOC, V_INT_ZIP], "FULL_TRANSITIVE", versions=[1, 4, 7]
+    )
+    assert result.messages[0].startswith(
+        "against versions 1, 4 and 7 (BACKWARD): id (/fields/0/type): "
+    )
+    # the old versions read the new id as a string nowhere; zip int → long promotes
+    assert [m.split(": ")[0] for m in result.messages] == [
+        "against versions 1, 4 and 7 (BACKWARD)",
+        "against versions 1 and 4 (BACKWARD)",
+        "against versions 1, 4 and 7 (FORWARD)",
+    ]
+
+
+def test_versions_must_match_the_history() -> None:
+    with pytest.raises(ValueError, match="versions has 1 numbers for 2 previous schemas"):
+        check_compatibility(V_STRING, [V_LONG, V_LONG], "BACKWARD_TRANSITIVE", versions=[1])
+
+
+PROMOTION_RULE = (
+    "type mismatch: only int→long/float/double, long→float/double, float→double and "
+    "string↔bytes promote"
+)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    path=st.lists(
+        st.tuples(
+            st.from_regex(r"[a-z][a-z0-9_]{0,5}", fullmatch=True),
+            st.sampled_from(["", "[]", "{}"]),
+        ),
+        min_size=1,
+        max_size=4,
+    ),
+    width=st.integers(min_value=0, max_value=3),
+)
+def test_the_name_path_and_the_pointer_lead_to_the_broken_field(
+    path: list[tuple[str, str]], width: int
+) -> None:
+    # a record nested along ``path`` (each step a field, maybe inside an array or map), with
+    # ``width`` unrelated fields before each; only the innermost field's type changes
+    def build(leaf: str) -> Any:
+        node: Any = leaf
+        for depth, (name, container) in reversed(list(enumerate(path))):
+            if container == "[]":
+                node = {"type": "array", "items": node}
+            elif container == "{}":
+                node = {"type": "map", "values": node}
+            others = [fld(f"o{k}", "int") for k in range(width) if f"o{k}" != name]
+            node = rec(*others, fld(name, node), name=f"R{depth}")
+        return node
+
+    pointer = ""
+    names = ""
+    for i, (name, container) in enumerate(path):
+        index = len([k for k in range(width) if f"o{k}" != name])
+        pointer += f"/fields/{index}/type" + {"": "", "[]": "/items", "{}": "/values"}[container]
+        names += ("." if i else "") + name + container
+    (message,) = check_compatibility(build("int"), build("long")).messages
+    assert message.startswith(f'{names} ({pointer}): reader type "int" cannot read'), message

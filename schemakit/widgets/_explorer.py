@@ -48,7 +48,9 @@ class EvolutionExplorer(widgets.VBox):  # type: ignore[misc]
     page_size : int, default 20
         Versions per timeline page.
     sample : pandas.DataFrame or sequence of dict, optional
-        Rows of version A for the preview; default: rows generated from A's schema.
+        Rows of version A for the preview, with columns (and keys) as the data spells them, as
+        :func:`schemakit.encode` takes them (``schemakit.original_name`` where a field has one);
+        default: rows generated from A's schema.
     preview_rows : int, default 5
         Rows in the preview.
 
@@ -101,7 +103,7 @@ class EvolutionExplorer(widgets.VBox):  # type: ignore[misc]
     >>> result.status, result.level
     ('false', 'BACKWARD')
     >>> print(result.messages[0])  # doctest: +ELLIPSIS
-    /fields/0/type: reader type "string" cannot read writer type "int" ...
+    a (/fields/0/type): reader type "string" cannot read writer type "int" ...
     """
 
     subject = traitlets.Unicode()

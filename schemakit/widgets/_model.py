@@ -16,10 +16,11 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
+from schemakit._arrow_types import ORIGINAL_NAME
 from schemakit._names import NAMED_TYPES, collect_named
 from schemakit._typing import CompatibilityLevel, allowed
 from schemakit.compat import CompatibilityResult, check_compatibility
-from schemakit.diff import diff
+from schemakit.diff import LABELS, diff
 from schemakit.errors import SchemakitError, SchemaParseError
 from schemakit.schema import Schema
 
@@ -43,6 +44,7 @@ __all__ = [
     "load_subject",
     "make_preview",
     "sample_rows",
+    "shape",
 ]
 
 #: The seven Confluent levels, in the order the levels table shows them.
@@ -52,6 +54,7 @@ LEVELS: tuple[str, ...] = allowed(CompatibilityLevel)
 KINDS: Mapping[str, str] = {
     "added": "added",
     "removed": "removed",
+    "renamed": "renamed",
     "type": "type",
     "default": "default",
     "nullability": "nullability",
@@ -86,6 +89,28 @@ class VersionInfo:
     compatible: bool | None
     deleted: bool
     schema: Schema
+
+    @property
+    def shape(self) -> str:
+        """What the timeline's "fields" cell shows: the field count of a record (or a JSON
+        object schema), else the schema's type (``string``, ``array<long>``, ``enum E, 2
+        symbols``): a schema that is not a record has no fields to count."""
+        return shape(self.schema, self.fields)
+
+
+def shape(schema: Schema, fields: int) -> str:
+    """``str(fields)`` for a record or an object schema, else the schema's type."""
+    document = schema.to_dict()
+    if schema.schema_type == "AVRO":
+        is_record = isinstance(document, dict) and document.get("type") in ("record", "error")
+    else:
+        is_record = isinstance(document, dict) and (
+            document.get("type") == "object" or "properties" in document
+        )
+    if is_record:
+        return str(fields)
+    # the summary Schema's repr gives, without the schema type in front
+    return schema._summary().removeprefix(schema.schema_type).strip()
 
 
 @dataclass
@@ -123,11 +148,14 @@ class SubjectData:
         info = self.get(version)
         messages: tuple[str, ...] = ()
         if info.compatible is False:
-            previous = [v.schema for v in self.versions if v.version < version and not v.deleted]
+            earlier = [v for v in self.versions if v.version < version and not v.deleted]
+            previous = [v.schema for v in earlier]
             if any(p.schema_type != info.schema.schema_type for p in previous):
                 messages = ("the schema type differs from the type of earlier versions",)
             else:
-                messages = check_compatibility(info.schema, previous, self.level).messages
+                numbers = [v.version for v in earlier]
+                result = check_compatibility(info.schema, previous, self.level, versions=numbers)
+                messages = result.messages
         self._badges[version] = messages
         return messages
 
@@ -192,7 +220,8 @@ class DiffRow:
 
     ``pointer`` is the field path as ``data-path`` writes it: ``/fields/`` and the names from
     the top-level record joined by ``/`` (``/fields/customer/tier``; ``[]`` steps into array
-    items, ``{}`` into map values); ``/`` is the schema itself.
+    items, ``{}`` into map values); ``/`` is the schema itself. ``default`` is the default of an
+    added or removed field as JSON text (:class:`schemakit.diff.FieldChange`).
     """
 
     path: str
@@ -202,6 +231,27 @@ class DiffRow:
     new: Any
     breaks_backward: bool
     breaks_forward: bool
+    default: str | None = None
+
+    @property
+    def label(self) -> str:
+        """The kind as the table reads it (``renamed (alias)``)."""
+        return LABELS.get(self.kind, self.kind)
+
+    @property
+    def old_text(self) -> Any:
+        """The A cell: ``old``, and the default of a removed field (``int (default 0)``)."""
+        return self._with_default(self.old, "removed")
+
+    @property
+    def new_text(self) -> Any:
+        """The B cell: ``new``, and the default of an added field (``string (default "")``)."""
+        return self._with_default(self.new, "added")
+
+    def _with_default(self, value: Any, kind: str) -> Any:
+        if self.kind != kind or self.default is None:
+            return value
+        return f"{value} (default {self.default})"
 
 
 def pointer(path: str) -> str:
@@ -218,9 +268,12 @@ def diff_rows(a: Schema, b: Schema) -> list[DiffRow]:
     Record resolution goes field by field, so the check runs on the records along the field's
     path holding that field only (the whole of ``a`` when that small schema refers to a named
     type defined elsewhere). Where the field cannot be changed alone (a root change, a JSON
-    schema), the verdict of the whole pair ``a`` → ``b`` is used.
+    schema), the verdict of the whole pair ``a`` → ``b`` is used. A field renamed through an
+    alias changes whole: ``a``'s field of the old name is replaced by ``b``'s, for the
+    ``renamed`` row and every change of the pair at its path.
     """
     changes = diff(a, b).changes
+    renamed_from = {c.path: str(c.old) for c in changes if c.kind == "renamed"}
     whole: dict[str, bool] = {}
 
     def whole_breaks(direction: str) -> bool:
@@ -233,7 +286,7 @@ def diff_rows(a: Schema, b: Schema) -> list[DiffRow]:
     rows: list[DiffRow] = []
     for change in changes:
         if change.path not in isolated:
-            isolated[change.path] = isolator.breaks(change.path)
+            isolated[change.path] = isolator.breaks(change.path, renamed_from.get(change.path))
         found = isolated[change.path]
         if found is None:
             found = (whole_breaks("BACKWARD"), whole_breaks("FORWARD"))
@@ -246,6 +299,7 @@ def diff_rows(a: Schema, b: Schema) -> list[DiffRow]:
                 new=change.new,
                 breaks_backward=found[0],
                 breaks_forward=found[1],
+                default=change.default,
             )
         )
     return rows
@@ -291,20 +345,32 @@ def _inner_record(node: Any, containers: str) -> dict[str, Any] | None:
     return None
 
 
+def _renamed_steps(steps: list[tuple[str, str]], old: str | None) -> list[tuple[str, str]]:
+    """``steps`` with the last field named ``old`` (A's name of a field B renamed)."""
+    if old is None:
+        return steps
+    return [*steps[:-1], (old, steps[-1][1])]
+
+
 def _apply(
-    record_a: dict[str, Any], record_b: dict[str, Any], steps: list[tuple[str, str]]
+    record_a: dict[str, Any],
+    record_b: dict[str, Any],
+    steps: list[tuple[str, str]],
+    steps_a: list[tuple[str, str]] | None = None,
 ) -> None:
-    """Change ``record_a`` in place as ``record_b`` changes the field at ``steps``."""
+    """Change ``record_a`` in place as ``record_b`` changes the field at ``steps``
+    (``steps_a`` in A when B renamed it)."""
+    steps_a = steps if steps_a is None else steps_a
     name, containers = steps[0]
     fields_a: list[dict[str, Any]] = record_a["fields"]
     fields_b: list[dict[str, Any]] = record_b["fields"]
-    index_a = next((i for i, f in enumerate(fields_a) if f.get("name") == name), None)
+    index_a = next((i for i, f in enumerate(fields_a) if f.get("name") == steps_a[0][0]), None)
     index_b = next((i for i, f in enumerate(fields_b) if f.get("name") == name), None)
     if len(steps) > 1 and index_a is not None and index_b is not None:
         inner_a = _inner_record(fields_a[index_a]["type"], containers)
         inner_b = _inner_record(fields_b[index_b]["type"], containers)
         if inner_a is not None and inner_b is not None:
-            _apply(inner_a, inner_b, steps[1:])
+            _apply(inner_a, inner_b, steps[1:], steps_a[1:])
             return
     if index_b is None:
         if index_a is not None:
@@ -377,16 +443,18 @@ class _Isolator:
             return self.prune(node, rest)
         return node
 
-    def breaks(self, path: str) -> tuple[bool, bool] | None:
-        """(breaks BACKWARD, breaks FORWARD) of the change at ``path`` alone; ``None`` when it
-        cannot be judged alone."""
+    def breaks(self, path: str, renamed_from: str | None = None) -> tuple[bool, bool] | None:
+        """(breaks BACKWARD, breaks FORWARD) of the change at ``path`` alone (B's field
+        replacing A's ``renamed_from`` when B renamed it); ``None`` when it cannot be judged
+        alone."""
         steps = _steps(path) if path else None
         if steps is None or not self.usable:
             return None
-        small_a = self.prune(self.doc_a, steps)
+        steps_a = _renamed_steps(steps, renamed_from)
+        small_a = self.prune(self.doc_a, steps_a)
         small_b = self.prune(self.doc_b, steps)
         changed = copy.deepcopy(small_a)
-        _apply(changed, small_b, steps)
+        _apply(changed, small_b, steps, steps_a)
         try:
             before, after = Schema.parse(small_a), Schema.parse(changed)
         except SchemaParseError:
@@ -394,7 +462,7 @@ class _Isolator:
                 return None
             self.full_copies -= 1
             whole = copy.deepcopy(self.doc_a)
-            _apply(whole, self.doc_b, steps)
+            _apply(whole, self.doc_b, steps, steps_a)
             try:
                 before, after = self.a, Schema.parse(whole)
             except SchemaParseError:
@@ -425,17 +493,17 @@ def level_verdicts(data: SubjectData, a: int, b: int) -> list[LevelVerdict]:
 
     Non-transitive levels check B against A. Transitive levels check B against A and every
     live version older than A (the history B would meet if the subject ended at A), B itself
-    left out.
+    left out. Their messages name the versions a break was found against, one line for a break
+    repeated across them.
     """
     info_a, info_b = data.get(a), data.get(b)
-    history = [
-        v.schema for v in data.versions if v.version < a and not v.deleted and v.version != b
-    ]
-    history.append(info_a.schema)
+    earlier = [v for v in data.versions if v.version < a and not v.deleted and v.version != b]
+    history = [*earlier, info_a]
     verdicts: list[LevelVerdict] = []
     for level in LEVELS:
-        previous = history if level.endswith("_TRANSITIVE") else [info_a.schema]
-        result = check_compatibility(info_b.schema, previous, level)
+        chosen = history if level.endswith("_TRANSITIVE") else [info_a]
+        previous, numbers = [v.schema for v in chosen], [v.version for v in chosen]
+        result = check_compatibility(info_b.schema, previous, level, versions=numbers)
         verdicts.append(LevelVerdict(level, result.is_compatible, result.messages, result.warnings))
     return verdicts
 
@@ -487,7 +555,9 @@ def sample_rows(schema: Schema, n: int = 5) -> list[Any]:
     """``n`` deterministic sample values of ``schema`` (dicts for a record).
 
     Types, logical types, enums, fixed sizes and nested types are respected; a nullable field
-    is null in every third row, so the preview shows nulls too.
+    is null in every third row, so the preview shows nulls too. Records are keyed as the data
+    spells its columns, as :func:`schemakit.encode` reads them and :func:`schemakit.decode`
+    gives them back: by ``schemakit.original_name`` where a field has one.
     """
     if schema.schema_type != "AVRO":
         raise ValueError("sample rows are generated for Avro schemas only")
@@ -514,7 +584,8 @@ def _value(node: Any, names: Mapping[str, Any], i: int, label: str, depth: int) 
         if depth > 4:
             return None
         return {
-            f["name"]: _value(f["type"], names, i, f["name"], depth + 1) for f in node["fields"]
+            f.get(ORIGINAL_NAME, f["name"]): _value(f["type"], names, i, f["name"], depth + 1)
+            for f in node["fields"]
         }
     if kind == "enum":
         symbols = node["symbols"]
@@ -611,15 +682,29 @@ def _renamed(reader: Schema, writer_fields: Sequence[str]) -> tuple[tuple[str, s
 
 
 def _arrow_table(values: Sequence[Mapping[str, Any]], schema: Schema) -> pa.Table:
-    """The sample rows as an Arrow table of ``schema``'s Arrow schema, unions included."""
+    """The sample rows as an Arrow table of the type ``schema`` decodes to, unions included:
+    columns and struct fields named as the data spells them (``schemakit.original_name``)."""
     import pyarrow as pa
 
-    target = schema.to_arrow()
+    from schemakit.codec._reader import _arrow_root
+
+    names: dict[str, Any] = {}
+    collect_named(schema._parsed, names)
+    root, is_record = _arrow_root(schema, names)
+    target = pa.schema(list(root) if is_record else [pa.field("value", root)])
     arrays: list[pa.Array] = []
     for arrow_field in target:
         column = [row.get(arrow_field.name) for row in values]
         arrays.append(_arrow_column(column, arrow_field.type))
     return pa.Table.from_arrays(arrays, schema=target)
+
+
+def _data_columns(schema: Schema) -> dict[str, str]:
+    """Top-level field name → the column the data spells it (``schemakit.original_name``)."""
+    document = schema.to_dict()
+    if not isinstance(document, dict) or document.get("type") not in ("record", "error"):
+        return {}
+    return {f["name"]: str(f.get(ORIGINAL_NAME, f["name"])) for f in document["fields"]}
 
 
 def _arrow_column(column: list[Any], dtype: pa.DataType) -> pa.Array:
@@ -742,8 +827,11 @@ def make_preview(
         NotImplementedError,  # pyarrow's ArrowNotImplementedError among them
     ) as exc:
         return failed(f"{type(exc).__name__}: {exc}")
+    # decode names columns as the data spells them, and A's rows were written so
+    read_as, written_as = _data_columns(b.schema), _data_columns(a.schema)
     table = tuple(
-        tuple(r.get(c) for c in fields_b) + tuple(w.get(c) for c in dropped)
+        tuple(r.get(read_as.get(c, c)) for c in fields_b)
+        + tuple(w.get(written_as.get(c, c)) for c in dropped)
         for r, w in zip(read, written, strict=True)
     )
     return Preview(a.version, b.version, columns, table, filled, dropped, renamed=renamed)

@@ -158,7 +158,7 @@ def timeline_html(data: SubjectData, page: int, page_size: int) -> str:
             _td(f"v{info.version}{mark}")
             + _td(escape(info.id), style)
             + _td(escape(_time(info.registered_at)), style)
-            + _td(escape(info.fields), style)
+            + _td(escape(info.shape), style)
             + _td(badge)
         )
         rows.append(
@@ -191,9 +191,9 @@ def diff_html(rows: Sequence[DiffRow], a: int, b: int, *, max_rows: int = MAX_RO
         edge = f"border-left:4px solid {RED if breaks else GREEN}"
         cells = (
             _td(escape(row.path or "(schema)"), edge)
-            + _td(escape(row.kind))
-            + _td(_cell(row.old) if row.old is not None or row.kind != "added" else "")
-            + _td(_cell(row.new) if row.new is not None or row.kind != "removed" else "")
+            + _td(escape(row.label))
+            + _td(_cell(row.old_text) if row.old is not None or row.kind != "added" else "")
+            + _td(_cell(row.new_text) if row.new is not None or row.kind != "removed" else "")
             + _td(_direction(row.breaks_backward))
             + _td(_direction(row.breaks_forward))
         )

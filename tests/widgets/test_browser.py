@@ -100,3 +100,13 @@ def test_refresh_reads_new_subjects(registry: Registry) -> None:
     assert "new-value" not in browser.subject_select.options
     browser.refresh_button.click()
     assert "new-value" in browser.subject_select.options
+
+
+def test_a_subject_that_is_not_a_record_shows_its_type_when_picked(registry: Registry) -> None:
+    browser = RegistryBrowser(registry)
+    browser.selected = "payments-key"  # registered as "string"
+    assert browser.explorer is not None
+    (row,) = html(browser.explorer.timeline.value).find("tr", cls="sk-version")
+    cells = [c.text for c in row.children if c.tag == "td"]
+    assert "string" in cells
+    assert "0" not in cells

@@ -72,6 +72,41 @@ def test_the_timeline_marks_badges_and_deleted_versions(registry: Registry) -> N
     assert "deleted" in deleted.text
 
 
+def _fields_cells(explorer: EvolutionExplorer) -> list[str]:
+    """The text of the timeline's "fields" cell of each version, newest first."""
+    table = html(explorer.timeline.value).find("table")[0]
+    heads = [th.text for th in table.find("th")]
+    column = heads.index("fields")
+    return [
+        [c for c in r.children if c.tag == "td"][column].text
+        for r in table.find("tr", cls="sk-version")
+    ]
+
+
+def test_the_timeline_counts_the_fields_of_a_record(registry: Registry) -> None:
+    explorer = EvolutionExplorer(registry, SUBJECT)
+    assert _fields_cells(explorer) == ["6", "5", "5", "4", "3"]
+
+
+@pytest.mark.parametrize(
+    ("schema", "shown"),
+    [
+        ('"string"', "string"),
+        ('{"type": "array", "items": "long"}', "array<long>"),
+        ('["null", "string"]', "union, 2 branches"),
+        ('{"type": "enum", "name": "E", "symbols": ["A", "B"]}', "enum E, 2 symbols"),
+    ],
+)
+def test_a_subject_that_is_not_a_record_shows_its_type(
+    registry: Registry, schema: str, shown: str
+) -> None:
+    registry.register("plain-value", schema)
+    explorer = EvolutionExplorer(registry, "plain-value")
+    assert explorer.data is not None
+    assert explorer.data.versions[0].shape == shown
+    assert _fields_cells(explorer) == [shown]
+
+
 def diff_of(explorer: EvolutionExplorer) -> tuple[Element, list[Element]]:
     root = html(explorer.diff_view.value)
     (table,) = [e for e in root.children if e.tag == "table"]

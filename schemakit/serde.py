@@ -1316,7 +1316,9 @@ def _to_pandas(table: pa.Table, backend: DtypeBackend) -> pd.DataFrame:
         pa.string(): pd.StringDtype("pyarrow"),
         pa.large_string(): pd.StringDtype("pyarrow"),
     }
-    converted: pd.DataFrame = table.to_pandas(types_mapper=mapping.get)
+    # Nested integers are Python values inside a column's dicts and lists: ints with None for
+    # a null, never float for the whole child (which pandas' default gives for one null).
+    converted: pd.DataFrame = table.to_pandas(types_mapper=mapping.get, integer_object_nulls=True)
     return converted
 
 

@@ -41,6 +41,7 @@ from typing import TYPE_CHECKING, Any, Literal, TypeAlias, overload
 import numpy as np
 import numpy.typing as npt
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from schemakit._arrow_types import ORIGINAL_NAME, avro_to_arrow_schema
 from schemakit._names import PRIMITIVE_TYPES, collect_named
@@ -1628,6 +1629,91 @@ def _masked(child: pa.Array, bad: _Bool) -> pa.Array:
     return wrapped.flatten()[0]
 
 
+def _settle(arr: pa.Array, nullable: bool, rnode: Any, rnames: Mapping[str, Any]) -> pa.Array:
+    """``arr`` with no null where its type says a field is never null (``nullable``: itself).
+
+    A null parent (a null record, a failed row, a null default) leaves nulls in its children,
+    which Arrow ignores under the parent's null; but pandas converts a child as a whole (a
+    ``long`` child with one null becomes float in every row) and the type promises no null
+    there. Such slots get their type's zero value instead: 0, ``""``, ``[]``, a record of
+    zeros, the first enum symbol (from ``rnode``, the reader schema of ``arr``). Columnar: a
+    node without such nulls costs one null count.
+    """
+    dtype = arr.type
+    r = _deref(rnode, rnames)
+    if isinstance(r, list) and not pa.types.is_union(dtype):
+        others = [b for b in r if b != "null"]  # ["null", T] is T's type, nullable
+        return _settle(arr, nullable, others[0], rnames) if others else arr
+    fill = not nullable and arr.null_count > 0
+    if pa.types.is_struct(dtype):
+        kids = [arr.field(i) for i in range(dtype.num_fields)]
+        settled = [
+            _settle(k, dtype.field(i).nullable, r["fields"][i]["type"], rnames)
+            for i, k in enumerate(kids)
+        ]
+        if not fill and all(s is k for s, k in zip(settled, kids, strict=True)):
+            return arr
+        mask = arr.is_null() if arr.null_count and not fill else None
+        return _struct(settled, list(dtype), len(arr), mask)
+    if pa.types.is_map(dtype) or pa.types.is_list(dtype):
+        if fill and _null_segments(arr):
+            # a null slot over items (Arrow allows it; the reader writes none): no fast path
+            return _settle(pc.fill_null(arr, pa.scalar([], dtype)), nullable, rnode, rnames)
+        values = arr.values
+        if pa.types.is_map(dtype):
+            # the entries: a struct never null, of a key never null and the value
+            item = values.field(1)
+            settled_item = _settle(item, dtype.item_field.nullable, r["values"], rnames)
+            settled = (
+                values
+                if settled_item is item
+                else _struct([values.field(0), settled_item], list(values.type), len(values))
+            )
+        else:
+            settled = _settle(values, dtype.value_field.nullable, r["items"], rnames)
+        if not fill and settled is values:
+            return arr
+        validity = None if fill else arr.buffers()[0]
+        return pa.Array.from_buffers(
+            dtype, len(arr), [validity, arr.buffers()[1]], offset=arr.offset, children=[settled]
+        )
+    if pa.types.is_union(dtype):
+        # a union without a "null" branch holds no null in any branch
+        kids = [arr.field(i) for i in range(dtype.num_fields)]
+        settled = [_settle(k, nullable, r[i], rnames) for i, k in enumerate(kids)]
+        if all(s is k for s, k in zip(settled, kids, strict=True)):
+            return arr
+        return pa.Array.from_buffers(
+            dtype, len(arr), arr.buffers()[:3], offset=arr.offset, children=settled
+        )
+    if not fill or pa.types.is_null(dtype):
+        return arr
+    if pa.types.is_dictionary(dtype):
+        # a null array of the type (under a null parent) has no symbols: take the reader's
+        symbols = arr.dictionary if len(arr.dictionary) else pa.array(r["symbols"], pa.string())
+        if not len(symbols):
+            return arr  # an enum without symbols has no value to give
+        return pa.DictionaryArray.from_arrays(pc.fill_null(arr.indices, 0), symbols)
+    return pc.fill_null(arr, _zero(dtype))
+
+
+def _null_segments(arr: pa.Array) -> bool:
+    """Whether a null slot of a list or map array spans items."""
+    offsets = np.frombuffer(arr.buffers()[1], np.int32)[arr.offset : arr.offset + len(arr) + 1]
+    null = np.asarray(arr.is_null().to_numpy(zero_copy_only=False), np.bool_)
+    return bool((np.diff(offsets)[null] > 0).any())
+
+
+def _zero(dtype: pa.DataType) -> pa.Scalar:
+    """The zero value of a leaf type: 0 (any width, unit or scale), false, empty bytes/text."""
+    if pa.types.is_string(dtype) or pa.types.is_large_string(dtype):
+        return pa.scalar("", dtype)
+    if pa.types.is_binary(dtype) or pa.types.is_large_binary(dtype):
+        return pa.scalar(b"", dtype)
+    width = 1 if pa.types.is_boolean(dtype) else max(dtype.byte_width, 1)
+    return pa.Array.from_buffers(dtype, 1, [None, pa.py_buffer(bytes(width))])[0]
+
+
 def _empty(dtype: pa.DataType) -> pa.Array:
     return pa.nulls(0, dtype)
 
@@ -1926,6 +2012,10 @@ def decode_bodies(
             for i, f in enumerate(result.type)
         ]
     )
+    rtypes = [f["type"] for f in reader._parsed["fields"]] if is_record else [reader._parsed]
+    columns = [
+        _settle(c, f.nullable, t, rnames) for c, f, t in zip(columns, schema, rtypes, strict=True)
+    ]
     if columns:
         table = pa.Table.from_arrays(columns, schema=schema)
     else:  # a record without fields still has its rows

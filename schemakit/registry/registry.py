@@ -425,9 +425,14 @@ class Registry:
                 self._schemas.pop(row.schema_id, None)
 
     @staticmethod
-    def _compat(new: Schema, previous: Sequence[Schema], level: str) -> CompatibilityResult:
-
-        return check_compatibility(new, list(previous), level=level)
+    def _compat(
+        new: Schema,
+        previous: Sequence[Schema],
+        level: str,
+        versions: Sequence[int] | None = None,
+    ) -> CompatibilityResult:
+        # the version numbers name where a break repeats across versions
+        return check_compatibility(new, list(previous), level=level, versions=versions)
 
     # -- registering and reading -------------------------------------------------------------
 
@@ -521,7 +526,7 @@ class Registry:
                 )
             else:
                 previous = [self._schema(r.schema_id, r.schema_type, r.text) for r in live]
-                result = self._compat(parsed, previous, level)
+                result = self._compat(parsed, previous, level, [r.version for r in live])
                 if result:
                     return
                 messages = tuple(result.messages)
@@ -869,7 +874,7 @@ class Registry:
             )
             return CompatibilityResult(False, messages=(message,), level=level)
         previous = [self._schema(r.schema_id, r.schema_type, r.text) for r in rows]
-        return self._compat(parsed, previous, level)
+        return self._compat(parsed, previous, level, [r.version for r in rows])
 
     # -- compatibility levels ----------------------------------------------------------------
 

@@ -472,7 +472,7 @@ def _encode_stream(
         extra=extra,
         progress=progress,
     )
-    return (records for _, _, records in steps)
+    return (records for _, _, _, records in steps)
 
 
 def _stream_batches(
@@ -490,8 +490,8 @@ def _stream_batches(
     progress: bool,
     name: str | None = None,
     namespace: str | None = None,
-) -> Iterator[tuple[pa.RecordBatch, Schema, pa.BinaryArray]]:
-    """Encode a stream: each batch, the writer schema it was written with, and its records.
+) -> Iterator[tuple[pa.RecordBatch, Schema, int, pa.BinaryArray]]:
+    """Encode a stream: each batch, the writer schema and id it was written with, its records.
 
     With a schema or ``use_latest`` the writer is settled once, first, and registered once the
     first batch was written (a first batch that does not fit registers nothing). Without
@@ -540,7 +540,7 @@ def _stream_batches(
             namespace=namespace,
         )
 
-    def generate() -> Iterator[tuple[pa.RecordBatch, Schema, pa.BinaryArray]]:
+    def generate() -> Iterator[tuple[pa.RecordBatch, Schema, int, pa.BinaryArray]]:
         from schemakit.codec import frame
         from schemakit.codec._json import encode_any_bodies
 
@@ -551,9 +551,10 @@ def _stream_batches(
                     bodies = encode_any_bodies(batch, writer.schema, extra=extra)
                     with _using(registry) as reg:
                         schema_id = writer.schema_id(reg, auto_register)
-                    yield batch, writer.schema, frame(bodies, schema_id)
+                    yield batch, writer.schema, schema_id, frame(bodies, schema_id)
                 else:
-                    yield batch, writer.schema, _records(batch, writer.schema, schema_id, extra)
+                    records = _records(batch, writer.schema, schema_id, extra)
+                    yield batch, writer.schema, schema_id, records
                 bar.update(batch.num_rows)
 
     return generate()
@@ -570,7 +571,7 @@ def _fitted_batches(
     progress: bool,
     name: str | None,
     namespace: str | None,
-) -> Iterator[tuple[pa.RecordBatch, Schema, pa.BinaryArray]]:
+) -> Iterator[tuple[pa.RecordBatch, Schema, int, pa.BinaryArray]]:
     """The producer loop over a stream, from the subject's ``latest`` version; ``whole`` is the
     schema inferred from the whole stream when it could be (a relation), else each batch that
     does not fit is inferred on its own."""
@@ -589,7 +590,7 @@ def _fitted_batches(
                     # every value is checked before the new version is registered
                     bodies = encode_any_bodies(batch, writer, extra=extra)
                     schema_id = _Writer(writer, subject).schema_id(reg, auto_register)
-            yield batch, writer, frame(bodies, schema_id)
+            yield batch, writer, schema_id, frame(bodies, schema_id)
             bar.update(batch.num_rows)
 
 

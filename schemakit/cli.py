@@ -709,14 +709,18 @@ def encode(
         relation = _relation(con, input)
         if key is not None and key not in relation.columns:
             _fail(f"--key {key!r} is not a column of the input")
+        if schema is not None and key is not None:
+            _key_schema(schema, key)  # refused before anything is registered
         with _registry(registry) as reg:
             rows, ids = _encode_file(
                 relation, output, reg, topic, key, schema, use_latest, name, namespace, input
             )
     finally:
         con.close()
-    which = f"schema id {ids[0]}" if len(ids) == 1 else f"schema ids {', '.join(map(str, ids))}"
-    _echo(f"{rows:,} records → {output} (subject {topic}-value, {which})")
+    which = ""  # an empty input writes no record and registers nothing
+    if ids:
+        which = f", schema id{'s' if len(ids) > 1 else ''} {', '.join(map(str, ids))}"
+    _echo(f"{rows:,} records → {output} (subject {topic}-value{which})")
 
 
 def _encode_file(
@@ -805,10 +809,13 @@ def _key_schema(schema: Schema, column: str) -> Schema:
     """The Avro type of ``column`` in the value schema, as the key's own (non-record) schema."""
     from schemakit.schema import Schema as SchemaType
 
-    for field in schema.to_dict()["fields"]:
+    doc = schema.to_dict()
+    if schema.schema_type != "AVRO" or not isinstance(doc, dict) or "fields" not in doc:
+        _fail("--key needs an Avro record as the value schema")
+    for field in doc["fields"]:
         if column in (field["name"], field.get("schemakit.original_name")):
             return SchemaType.parse(field["type"])
-    _fail(f"--key {column!r} is not a column of the input")
+    _fail(f"--key {column!r} is not a field of the value schema")
 
 
 @app.command(cls=_Command)

@@ -227,8 +227,10 @@ def encode(
         column whose name had to be sanitized reads that column). A stream — a DuckDB
         relation, a ``pyarrow.RecordBatchReader`` or any iterator of record batches — is
         encoded batch by batch with bounded memory, and the result is an iterator of
-        ``pa.BinaryArray``, one per batch (a stream other than a DuckDB relation, which is
-        profiled first, needs ``schema`` or ``use_latest=True``).
+        ``pa.BinaryArray``, one per batch. Without ``schema``, on a subject that has versions,
+        each batch is written with the latest version if it fits, as a producer loop; on a
+        subject without, a stream other than a DuckDB relation (which is profiled first) needs
+        ``schema`` or ``use_latest=True``.
     subject : str, optional
         The subject; or give ``topic`` and let ``subject_name_strategy`` name it.
     topic : str, optional

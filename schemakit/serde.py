@@ -39,6 +39,8 @@ from schemakit.schema import Schema
 if TYPE_CHECKING:
     import pandas as pd
 
+    from schemakit.registry import RegisteredSchema
+
 __all__ = [
     "DECODE_ERRORS",
     "Deserializer",
@@ -123,15 +125,25 @@ def _resolve_subject(
     return subject_name(topic=topic, schema=schema, key=key, strategy=strategy)
 
 
-def _infer_for(data: Any, registry: Registry, subject: str | None, topic: str | None) -> Schema:
+def _infer_for(
+    data: Any,
+    registry: Registry,
+    subject: str | None,
+    topic: str | None,
+    *,
+    name: str | None = None,
+    namespace: str | None = None,
+) -> Schema:
     """Infer ``data``'s schema, named like the subject's latest version when there is one.
 
     A re-inferred schema that kept the default name ``Record`` would not be compatible with a
     registered ``Flight`` (Avro matches records by name), so the name and namespace of the
     subject's latest version win; a new subject gets a name derived from the topic or subject.
+    A ``name`` or ``namespace`` given (the CLI's ``--name``, ``--namespace``) wins over both.
     """
     from schemakit.infer import infer
 
+    given_name, given_namespace = name, namespace
     name, namespace, full, latest = None, None, None, None
     if subject is not None:
         try:
@@ -145,6 +157,8 @@ def _infer_for(data: Any, registry: Registry, subject: str | None, topic: str | 
         base = topic or subject or "Record"
         name = sanitize_name(base.removesuffix("-value").removesuffix("-key")).title()
         name = name.replace("_", "") or "Record"
+    name = given_name or name
+    namespace = namespace if given_namespace is None else given_namespace
     inferred = infer(data, name=name, namespace=namespace or None)
     return _widened(inferred, latest) if full is not None and latest is not None else inferred
 
@@ -213,8 +227,10 @@ def encode(
         column whose name had to be sanitized reads that column). A stream — a DuckDB
         relation, a ``pyarrow.RecordBatchReader`` or any iterator of record batches — is
         encoded batch by batch with bounded memory, and the result is an iterator of
-        ``pa.BinaryArray``, one per batch (a stream other than a DuckDB relation, which is
-        profiled first, needs ``schema`` or ``use_latest=True``).
+        ``pa.BinaryArray``, one per batch. Without ``schema``, on a subject that has versions,
+        each batch is written with the latest version if it fits, as a producer loop; on a
+        subject without, a stream other than a DuckDB relation (which is profiled first) needs
+        ``schema`` or ``use_latest=True``.
     subject : str, optional
         The subject; or give ``topic`` and let ``subject_name_strategy`` name it.
     topic : str, optional
@@ -334,29 +350,39 @@ def _fit_latest(
     progress: bool,
 ) -> tuple[_Writer, pa.BinaryArray] | None:
     """The subject's latest version and the bodies, if every value of the batch fits it."""
-    import warnings
-
-    from schemakit.codec._json import encode_any_bodies
-    from schemakit.errors import EncodeError
-
     name = _resolve_subject(subject, topic, None, key, "topic")
     try:
         latest = registry.get_latest(name)
     except LookupError:
         return None
     fitted = table if index is None else _fit_object_columns(data, table, latest.schema)
+    with _progress(table.num_rows, "encode", progress) as bar:
+        bodies = _bodies_if_fit(fitted, latest.schema, on_rows=bar.update)
+    if bodies is None:
+        return None
+    return _Writer(latest.schema, name, latest.id), bodies
+
+
+def _bodies_if_fit(
+    table: pa.Table | pa.RecordBatch, schema: Schema, *, on_rows: Any = None
+) -> pa.BinaryArray | None:
+    """The bodies of ``table`` written with ``schema``, or ``None`` if a value does not fit."""
+    import warnings
+
+    from schemakit.codec._json import encode_any_bodies
+    from schemakit.errors import EncodeError
+
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         try:
-            with _progress(table.num_rows, "encode", progress) as bar:
-                # a column the latest version lacks does not fit, whatever ``extra`` says:
-                # it is what a new version is for
-                bodies = encode_any_bodies(fitted, latest.schema, extra="error", on_rows=bar.update)
+            # a column the schema lacks does not fit, whatever ``extra`` says: it is what a new
+            # version is for
+            bodies = encode_any_bodies(table, schema, extra="error", on_rows=on_rows)
         except EncodeError:
             return None  # a warning about a try that did not fit is no news to the caller
     for warning in caught:  # the try did the work: its warnings are the caller's
         warnings.warn_explicit(warning.message, warning.category, warning.filename, warning.lineno)
-    return _Writer(latest.schema, name, latest.id), bodies
+    return bodies
 
 
 def _as_schema(value: Any) -> Schema:
@@ -434,13 +460,73 @@ def _encode_stream(
     extra: Literal["error", "ignore"],
     progress: bool,
 ) -> Iterator[pa.BinaryArray]:
-    """Encode a stream batch by batch: the schema is settled once, first, and registered once
-    the first batch was written (a first batch that does not fit registers nothing)."""
+    """Encode a stream batch by batch (see :func:`_stream_batches`); one array per batch."""
+    steps = _stream_batches(
+        data,
+        subject,
+        topic=topic,
+        registry=registry,
+        schema=schema,
+        auto_register=auto_register,
+        use_latest=use_latest,
+        key=key,
+        strategy=strategy,
+        extra=extra,
+        progress=progress,
+    )
+    return (records for _, _, _, records in steps)
+
+
+def _stream_batches(
+    data: Any,
+    subject: str | None,
+    *,
+    topic: str | None,
+    registry: Registry | str | None,
+    schema: Schema | str | Mapping[str, Any] | None,
+    auto_register: bool,
+    use_latest: bool,
+    key: bool,
+    strategy: SubjectNameStrategy,
+    extra: Literal["error", "ignore"],
+    progress: bool,
+    name: str | None = None,
+    namespace: str | None = None,
+) -> Iterator[tuple[pa.RecordBatch, Schema, int, pa.BinaryArray]]:
+    """Encode a stream: each batch, the writer schema and id it was written with, its records.
+
+    With a schema or ``use_latest`` the writer is settled once, first, and registered once the
+    first batch was written (a first batch that does not fit registers nothing). Without
+    either, on a subject that has versions, it is the producer loop of :func:`encode` per
+    batch: a batch whose values fit the latest version is written with it; one that does not
+    gets a new schema, inferred (from the whole relation, or from that batch), named like the
+    latest and as nullable, then registered and checked, and is the latest for the batches
+    after. ``name`` / ``namespace`` name an inferred schema (the CLI's options).
+    """
     relation = type(data).__name__ == "DuckDBPyRelation"
+    latest = None
+    if schema is None and not use_latest and (subject is not None or strategy == "topic"):
+        target = _resolve_subject(subject, topic, None, key, "topic")
+        with _using(registry) as reg:
+            try:
+                latest = reg.get_latest(target)
+            except LookupError:
+                latest = None
+    if latest is not None:
+        whole = None
+        if relation:
+            # inferred whole, up front (DuckDB runs one query at a time on a connection): a
+            # batch that does not fit the latest is written with this, and so is the rest
+            with _using(registry) as reg:
+                whole = _infer_for(data, reg, target, topic, name=name, namespace=namespace)
+        return _fitted_batches(
+            data, latest, whole, registry, topic, auto_register, extra, progress, name, namespace
+        )
     if schema is None and not use_latest and not relation:
         raise ValueError(
-            "encoding a stream of batches needs schema= or use_latest=True (a stream cannot "
-            "be inferred without reading it twice; a DuckDB relation can)"
+            "encoding a stream of batches to a subject without versions needs schema= or "
+            "use_latest=True (a stream cannot be inferred without reading it twice; a DuckDB "
+            "relation can)"
         )
     with _using(registry) as reg:
         writer = _writer_schema(
@@ -452,9 +538,11 @@ def _encode_stream(
             use_latest=use_latest,
             key=key,
             strategy=strategy,
+            name=name,
+            namespace=namespace,
         )
 
-    def generate() -> Iterator[pa.BinaryArray]:
+    def generate() -> Iterator[tuple[pa.RecordBatch, Schema, int, pa.BinaryArray]]:
         from schemakit.codec import frame
         from schemakit.codec._json import encode_any_bodies
 
@@ -465,12 +553,47 @@ def _encode_stream(
                     bodies = encode_any_bodies(batch, writer.schema, extra=extra)
                     with _using(registry) as reg:
                         schema_id = writer.schema_id(reg, auto_register)
-                    yield frame(bodies, schema_id)
+                    yield batch, writer.schema, schema_id, frame(bodies, schema_id)
                 else:
-                    yield _records(batch, writer.schema, schema_id, extra)
+                    records = _records(batch, writer.schema, schema_id, extra)
+                    yield batch, writer.schema, schema_id, records
                 bar.update(batch.num_rows)
 
     return generate()
+
+
+def _fitted_batches(
+    data: Any,
+    latest: RegisteredSchema,
+    whole: Schema | None,
+    registry: Registry | str | None,
+    topic: str | None,
+    auto_register: bool,
+    extra: Literal["error", "ignore"],
+    progress: bool,
+    name: str | None,
+    namespace: str | None,
+) -> Iterator[tuple[pa.RecordBatch, Schema, int, pa.BinaryArray]]:
+    """The producer loop over a stream, from the subject's ``latest`` version; ``whole`` is the
+    schema inferred from the whole stream when it could be (a relation), else each batch that
+    does not fit is inferred on its own."""
+    from schemakit.codec import frame
+    from schemakit.codec._json import encode_any_bodies
+
+    subject, writer, schema_id = latest.subject, latest.schema, latest.id
+    with _progress(None, "encode", progress) as bar:
+        for batch in _batches(data):
+            bodies = _bodies_if_fit(batch, writer)
+            if bodies is None:
+                with _using(registry) as reg:
+                    writer = whole or _infer_for(
+                        batch, reg, subject, topic, name=name, namespace=namespace
+                    )
+                    # every value is checked before the new version is registered
+                    bodies = encode_any_bodies(batch, writer, extra=extra)
+                    schema_id = _Writer(writer, subject).schema_id(reg, auto_register)
+            yield batch, writer, schema_id, frame(bodies, schema_id)
+            bar.update(batch.num_rows)
 
 
 def _output(records: pa.BinaryArray, index: Any) -> pd.Series | pa.BinaryArray:
@@ -573,6 +696,8 @@ def _writer_schema(
     use_latest: bool,
     key: bool,
     strategy: SubjectNameStrategy,
+    name: str | None = None,
+    namespace: str | None = None,
 ) -> _Writer:
     """The writer schema: given, the subject's latest, or inferred from ``data``."""
     given = None if schema is None else _as_schema(schema)
@@ -587,7 +712,11 @@ def _writer_schema(
     known_subject = subject
     if known_subject is None and strategy == "topic" and topic is not None:
         known_subject = subject_name(topic=topic, key=key)
-    writer = given if given is not None else _infer_for(data, registry, known_subject, topic)
+    writer = (
+        given
+        if given is not None
+        else _infer_for(data, registry, known_subject, topic, name=name, namespace=namespace)
+    )
     return _Writer(writer, _resolve_subject(subject, topic, writer, key, strategy))
 
 

@@ -496,8 +496,15 @@ def _csv_header(
     if not first:
         return None
     cells = first[0]
-    named = [cell if cell else f"Unnamed: {i}" for i, cell in enumerate(cells)]
+    # DuckDB refuses a name of only (ASCII) whitespace, which pandas keeps: such a cell is
+    # named as pandas names an empty one (docs/inference.md)
+    named = [
+        cell if cell and cell.strip(_BLANK) else f"Unnamed: {i}" for i, cell in enumerate(cells)
+    ]
     return tuple(dedup_names(named))
+
+
+_BLANK = " \t\n\v\f\r"
 
 
 def _boolean_check(column: str) -> str:

@@ -233,6 +233,11 @@ def test_header_names_are_pandas_names(tmp_path: Path, header: list[str]) -> Non
     writer.writerows([[str(i * 10 + j) for j in range(len(header))] for i in range(3)])
     path.write_text(out.getvalue(), encoding="utf-8")
     expected = [str(c) for c in pd.read_csv(path).columns]
+    # the one documented difference: a cell of only whitespace, which DuckDB cannot take as a
+    # name, is named as pandas names an empty cell
+    expected = [
+        f"Unnamed: {i}" if e and not e.strip(" \t\n\v\f\r") else e for i, e in enumerate(expected)
+    ]
     assert _original_names(sk.infer(path)) == expected
 
 

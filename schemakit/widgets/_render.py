@@ -11,7 +11,8 @@ import datetime as dt
 import json
 from collections.abc import Iterable, Sequence
 
-from schemakit._html import MAX_ROWS, escape
+from schemakit._html import COLOURS, MAX_ROWS, escape
+from schemakit._html import badge as _badge
 from schemakit.widgets._model import (
     CandidateResult,
     DiffRow,
@@ -41,23 +42,20 @@ MAX_COLUMNS = 40
 #: Characters of one cell value shown before it is cut with "…".
 MAX_CELL = 80
 
-GREEN = "#2e7d32"
-RED = "#c62828"
-GREY = "#757575"
+# Every colour is a role of schemakit._html.COLOURS (JupyterLab's theme variables first).
+GREEN = COLOURS["good"]
+RED = COLOURS["bad"]
+GREY = COLOURS["muted"]
 _TABLE = "border-collapse:collapse;font-family:monospace;font-size:12px;margin:4px 0"
-_CELL = "border:1px solid #ccc;padding:2px 6px;text-align:left;vertical-align:top"
-_BADGE = (
-    "color:white;padding:1px 6px;border-radius:3px;font-family:sans-serif;font-size:11px;"
-    "white-space:nowrap"
-)
-#: Row background by diff kind: additions green, removals red, changes amber, docs grey.
+_CELL = f"border:1px solid {COLOURS['border']};padding:2px 6px;text-align:left;vertical-align:top"
+#: Row tint by diff kind: additions green, removals red, docs and order neutral, others amber.
 _KIND_COLOUR = {
-    "added": "#e8f5e9",
-    "removed": "#ffebee",
-    "doc": "#f5f5f5",
-    "order": "#f5f5f5",
+    "added": COLOURS["tint-added"],
+    "removed": COLOURS["tint-removed"],
+    "doc": COLOURS["tint-neutral"],
+    "order": COLOURS["tint-neutral"],
 }
-_CHANGED = "#fff8e1"
+_CHANGED = COLOURS["tint-changed"]
 
 
 def _bool(value: bool) -> str:
@@ -88,10 +86,6 @@ def _th(columns: Iterable[str]) -> str:
 
 def _td(content: str, style: str = "") -> str:
     return f'<td style="{_CELL};{style}">{content}</td>'
-
-
-def _badge(text: str, colour: str) -> str:
-    return f'<span style="{_BADGE};background:{colour}">{escape(text)}</span>'
 
 
 def _messages(messages: Sequence[str], *, kind: str = "sk-message") -> str:
@@ -133,10 +127,10 @@ def _timeline_badge(data: SubjectData, info: VersionInfo) -> tuple[str, str]:
     if info.compatible is None:
         return "na", f'<span style="color:{GREY}">first</span>'
     if info.compatible:
-        return "true", _badge("✔ compatible", GREEN)
+        return "true", _badge("✔ compatible", "good")
     messages = data.badge_messages(info.version)
     title = escape("\n".join(messages[:MAX_MESSAGES]))
-    badge = f'<span title="{title}">{_badge("✘ incompatible", RED)}</span>'
+    badge = f'<span title="{title}">{_badge("✘ incompatible", "bad")}</span>'
     details = (
         '<details class="sk-badge-details"><summary style="cursor:pointer;font-size:11px">'
         f"{len(messages)} message{'' if len(messages) == 1 else 's'}</summary>"
@@ -153,7 +147,7 @@ def timeline_html(data: SubjectData, page: int, page_size: int) -> str:
         compatible, badge = _timeline_badge(data, info)
         deleted = info.deleted
         style = f"color:{GREY};text-decoration:line-through" if deleted else ""
-        mark = f" {_badge('deleted', GREY)}" if deleted else ""
+        mark = f" {_badge('deleted', 'neutral')}" if deleted else ""
         cells = (
             _td(f"v{info.version}{mark}")
             + _td(escape(info.id), style)
@@ -178,7 +172,7 @@ def timeline_html(data: SubjectData, page: int, page_size: int) -> str:
 
 
 def _direction(breaks: bool) -> str:
-    return _badge("breaks", RED) if breaks else f'<span style="color:{GREEN}">ok</span>'
+    return _badge("breaks", "bad") if breaks else f'<span style="color:{GREEN}">ok</span>'
 
 
 def diff_html(rows: Sequence[DiffRow], a: int, b: int, *, max_rows: int = MAX_ROWS) -> str:
@@ -221,9 +215,8 @@ def levels_html(verdicts: Sequence[LevelVerdict], a: int, b: int) -> str:
     """A → B under the seven levels: a ``tr[data-level]`` each, messages in ``li.sk-message``."""
     body: list[str] = []
     for verdict in verdicts:
-        badge = (
-            _badge("✔ compatible", GREEN) if verdict.compatible else _badge("✘ incompatible", RED)
-        )
+        ok = verdict.compatible
+        badge = _badge("✔ compatible", "good") if ok else _badge("✘ incompatible", "bad")
         notes = _messages(verdict.messages) + _messages(verdict.warnings, kind="sk-warning")
         body.append(
             f'<tr data-level="{escape(verdict.level)}" '
@@ -248,11 +241,11 @@ def candidate_html(result: CandidateResult | None, subject: str) -> str:
             "registering</div>"
         )
     if result.status == "true":
-        badge = _badge(f"✔ compatible under {result.level}", GREEN)
+        badge = _badge(f"✔ compatible under {result.level}", "good")
     elif result.status == "false":
-        badge = _badge(f"✘ incompatible under {result.level}", RED)
+        badge = _badge(f"✘ incompatible under {result.level}", "bad")
     else:
-        badge = _badge("✘ not a valid schema" if result.path is not None else "✘ error", RED)
+        badge = _badge("✘ not a valid schema" if result.path is not None else "✘ error", "bad")
     where = (
         f' <span class="sk-path">at {escape(result.path or "/")}</span>'
         if result.path is not None

@@ -35,6 +35,7 @@ Colour = Literal[
     "badge-neutral",
     "badge-text",
     "badge-neutral-text",
+    "link",
 ]
 #: A badge's meaning.
 Tone = Literal["good", "bad", "neutral"]
@@ -73,6 +74,7 @@ COLOURS: dict[Colour, str] = {
     "badge-neutral": "var(--jp-inverse-layout-color3, #616161)",
     "badge-text": "white",
     "badge-neutral-text": "var(--jp-ui-inverse-font-color0, white)",
+    "link": "var(--jp-content-link-color, currentColor)",
 }
 
 _BADGE_STYLE = (

@@ -1,5 +1,6 @@
 """HTML for the widgets' parts: escaped (every value through :func:`schemakit._html.escape`),
-bounded (rows and messages), self-contained (inline styles, no scripts, no URLs).
+bounded (rows and messages), self-contained (inline styles, no scripts, no URL but the raw
+schema's own ``data:`` download).
 
 The classes and ``data-*`` attributes written here are the stable selectors listed in
 :mod:`schemakit.widgets`; browser tests and users who automate rely on them.
@@ -13,6 +14,7 @@ from collections.abc import Iterable, Sequence
 
 from schemakit._html import COLOURS, MAX_ROWS, escape
 from schemakit._html import badge as _badge
+from schemakit.widgets import _raw
 from schemakit.widgets._model import (
     CandidateResult,
     DiffRow,
@@ -31,6 +33,7 @@ __all__ = [
     "header_html",
     "levels_html",
     "preview_html",
+    "raw_schema_html",
     "subjects_html",
     "timeline_html",
 ]
@@ -320,6 +323,44 @@ def preview_html(preview: Preview) -> str:
         f'data-reader="{preview.reader}">'
         f'<caption style="text-align:left">{escape(caption)}</caption>'
         f"<thead><tr>{''.join(heads)}</tr></thead><tbody>{''.join(body)}</tbody></table>"
+    )
+
+
+def raw_schema_html(subject: str, info: VersionInfo, side: str) -> str:
+    """A version's schema text, pretty and copyable, with a download link.
+
+    ``div.sk-raw[data-side][data-version][data-id]`` holds ``pre.sk-raw-text`` (at most
+    :data:`~schemakit.widgets._raw.MAX_SHOWN_CHARS` characters) and ``a.sk-raw-download``
+    (a ``data:`` URL, up to :data:`~schemakit.widgets._raw.MAX_DOWNLOAD_BYTES`).
+    """
+    schema = info.schema
+    text = _raw.pretty(schema.text)
+    shown = text[: _raw.MAX_SHOWN_CHARS]
+    name = _raw.filename(subject, info.version, schema.schema_type)
+    size = len(text.encode("utf-8"))
+    if size <= _raw.MAX_DOWNLOAD_BYTES:
+        link = (
+            f'<a class="sk-raw-download" download="{escape(name)}" '
+            f'style="color:{COLOURS["link"]};text-decoration:underline" '
+            f'href="{_raw.data_url(text)}">download {escape(name)}</a>'
+        )
+    else:
+        link = (
+            f'<span class="sk-raw-too-large">{size} bytes, too large to download from here: '
+            f"registry.get_version({escape(repr(subject))}, {info.version}).schema.text</span>"
+        )
+    more = len(text) - len(shown)
+    note = f'<div class="sk-more">… {more} more characters (download them)</div>' if more else ""
+    pre = (
+        f'<pre class="sk-raw-text" style="max-height:320px;overflow:auto;margin:2px 0;'
+        f"line-height:1.35;padding:4px 6px;border:1px solid {COLOURS['border']};font-size:12px;"
+        f'user-select:text">{escape(shown)}</pre>'
+    )
+    return (
+        f'<div class="sk-raw" data-side="{escape(side)}" data-version="{info.version}" '
+        f'data-id="{info.id}" data-schema-type="{escape(schema.schema_type)}">'
+        f'<div style="font-family:sans-serif">{escape(side)} = v{info.version} (id {info.id}, '
+        f"{escape(schema.schema_type)}): {link}</div>{pre}{note}</div>"
     )
 
 

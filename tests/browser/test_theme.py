@@ -95,6 +95,7 @@ def _static_html() -> str:
         for a, b in PAIRS:
             explorer.A, explorer.B = a, b
             parts += [explorer.diff_view.value, explorer.preview_view.value]
+            parts.append(explorer.raw_view.value)
         parts += [explorer.timeline.value, explorer.levels_view.value]
         explorer.check('{"type": "record", "name": "Order", "fields": []}')
         parts.append(explorer.candidate_result.value)

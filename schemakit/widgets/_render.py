@@ -353,7 +353,8 @@ def raw_schema_html(subject: str, info: VersionInfo, side: str) -> str:
     note = f'<div class="sk-more">… {more} more characters (download them)</div>' if more else ""
     pre = (
         f'<pre class="sk-raw-text" style="max-height:320px;overflow:auto;margin:2px 0;'
-        f"line-height:1.35;padding:4px 6px;border:1px solid {COLOURS['border']};font-size:12px;"
+        "font-family:monospace;font-size:12px;line-height:1.35;padding:4px 6px;"
+        f"border:1px solid {COLOURS['border']};"
         f'user-select:text">{escape(shown)}</pre>'
     )
     return (

@@ -175,3 +175,15 @@ def test_pretty_rules(text: str, expected: str) -> None:
 )
 def test_filename_rules(subject: str, version: int, schema_type: str, expected: str) -> None:
     assert _raw.filename(subject, version, schema_type) == expected
+
+
+def test_the_raw_schema_follows_the_subject(registry: Registry) -> None:
+    explorer = EvolutionExplorer(registry, SUBJECT)
+    explorer.subject = "customers-value"
+    div, text, link = raw(explorer)
+    assert div.attrs["data-version"] == "2"
+    assert "email" in json.loads(text)["fields"][-1]["name"]
+    assert link.attrs["download"] == "customers-value-v2.avsc"
+    explorer.subject = "no-such-value"  # shown as an error in the header; nothing stale stays
+    assert explorer.raw_view.value == ""
+    explorer.close()

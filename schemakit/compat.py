@@ -60,12 +60,11 @@ class CompatibilityResult:
         return f"CompatibilityResult({', '.join(parts)})"
 
     def _repr_html_(self) -> str:
-        color = "#2e7d32" if self.is_compatible else "#c62828"
         verdict = "✔ compatible" if self.is_compatible else "✘ incompatible"
+        tone: _html.Tone = "good" if self.is_compatible else "bad"
         badge = (
             f'<div style="font-family:sans-serif;margin-bottom:4px">'
-            f'<span style="background:{color};color:white;padding:2px 8px;border-radius:3px">'
-            f"{_html.escape(verdict)}</span> under {_html.escape(self.level)}</div>"
+            f"{_html.badge(verdict, tone)} under {_html.escape(self.level)}</div>"
         )
         rows = [("break", m) for m in self.messages] + [("warning", w) for w in self.warnings]
         if not rows:

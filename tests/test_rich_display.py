@@ -4,6 +4,7 @@ and docs stay text), bounded (a huge schema or registry shows at most MAX_ROWS r
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Callable
 from html.parser import HTMLParser
@@ -13,7 +14,7 @@ import pandas as pd
 import pytest
 
 import schemakit as sk
-from schemakit._html import MAX_ROWS
+from schemakit._html import COLOURS, MAX_ROWS
 
 HOSTILE = '<script>alert("x")</script><img src=x onerror=alert(1)>&amp;"\''
 
@@ -181,3 +182,57 @@ def test_html_is_bounded(name: str) -> None:
     assert "more" in markup
     assert len(markup) < 200_000
     assert "\n" not in repr(result)
+
+
+def _colours(markup: str) -> list[str]:
+    """Every colour an inline style sets (``color``, ``background``, borders' colour part)."""
+    found: list[str] = []
+    for _tag, attrs in parse(markup).tags:
+        for declaration in (attrs.get("style") or "").split(";"):
+            name, _, value = declaration.partition(":")
+            name, value = name.strip(), value.strip()
+            if name in ("color", "background", "background-color"):
+                found.append(value)
+            elif name in ("border", "border-left", "border-top", "border-right", "border-bottom"):
+                found.append(value.split(maxsplit=2)[-1])  # "1px solid <colour>"
+    return found
+
+
+def test_the_colour_table_takes_jupyterlab_variables_first() -> None:
+    for role, value in COLOURS.items():
+        assert value == "white" or "var(--jp-" in value, role  # white: text on a dark badge
+        assert "#" not in value.split("var(--jp-")[0], role  # no fixed colour before the variable
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_every_colour_comes_from_the_colour_table(registry: sk.Registry, name: str) -> None:
+    markup = _results(registry)[name]._repr_html_()
+    allowed = set(COLOURS.values())
+    assert [c for c in _colours(markup) if c not in allowed] == []
+
+
+def test_every_widget_colour_comes_from_the_colour_table() -> None:
+    from schemakit.widgets import EvolutionExplorer
+
+    v1 = record([{"name": "a", "type": "int"}, {"name": "gone", "type": "int"}])
+    v2 = record([{"name": "a", "type": "int"}, {"name": "b", "type": "string", "default": ""}])
+    v3 = record([{"name": "a", "type": "string", "doc": "d"}])
+    with sk.Registry(":memory:") as reg:
+        reg.set_compatibility("NONE", subject="s")
+        for version in (v1, v2, v3):
+            reg.register("s", version)
+        reg.delete_version("s", 2)
+        reg.set_compatibility("BACKWARD", subject="s")
+        explorer = EvolutionExplorer(reg, "s")
+        markup: list[str] = [explorer.timeline.value, explorer.candidate_result.value]
+        for a, b in ((1, 2), (2, 1), (2, 3), (3, 3)):
+            explorer.A, explorer.B = a, b
+            markup += [explorer.diff_view.value, explorer.levels_view.value]
+            markup.append(explorer.preview_view.value)
+        for text in (json.dumps(v2), json.dumps(v3), "{", '{"type": "lng"}'):
+            explorer.check(text)
+            markup.append(explorer.candidate_result.value)
+        explorer.close()
+    colours = [c for part in markup for c in _colours(part)]
+    assert len(set(colours)) >= 6  # badges, tints, muted and coloured text were all drawn
+    assert set(colours) <= set(COLOURS.values())

@@ -52,6 +52,12 @@ EvolutionExplorer
   cells carry ``data-column`` and the class ``sk-filled`` (B's default filled in),
   ``sk-dropped`` (only A has it) or ``sk-kept``; ``.sk-preview-error`` says why there are no
   rows (B cannot read A, a JSON subject).
+- ``.sk-raw-side``: ToggleButtons ``A`` / ``B`` (``.sk-raw-side button``) choosing whose schema
+  ``.sk-raw-schema`` shows: an HTML widget containing ``<div class="sk-raw" data-side="A|B"
+  data-version="N" data-id="ID" data-schema-type="AVRO|JSON">`` with ``pre.sk-raw-text`` (the
+  pretty text) and ``a.sk-raw-download`` (a ``data:`` URL, ``download="SUBJECT-vN.avsc"``).
+  ``.sk-candidate-from-b``: the button that puts B's text in the candidate box.
+- ``.sk-badge[data-tone="good|bad|neutral"]``: every badge (timeline, diff, levels, verdict).
 - ``.sk-output``: an Output that shows an error raised in a callback.
 
 RegistryBrowser

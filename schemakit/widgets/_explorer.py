@@ -9,7 +9,7 @@ import traitlets
 
 from schemakit._html import escape
 from schemakit.errors import SchemakitError
-from schemakit.widgets import _render
+from schemakit.widgets import _raw, _render
 from schemakit.widgets._model import (
     CandidateResult,
     DiffRow,
@@ -65,6 +65,10 @@ class EvolutionExplorer(widgets.VBox):  # type: ignore[misc]
         What was read for the subject (read once per subject selection).
     changes, verdicts, preview_model, candidate_model
         The view model of what is shown.
+    raw_side : ipywidgets.ToggleButtons
+        Whose schema text ``raw_view`` shows, ``"A"`` or ``"B"`` (pretty JSON, whitespace
+        changed only, with a ``data:`` download link); :meth:`start_from_b` puts B's text in
+        the candidate box.
 
     Raises
     ------
@@ -158,10 +162,16 @@ class EvolutionExplorer(widgets.VBox):  # type: ignore[misc]
         self.candidate.add_class("sk-candidate")
         self.candidate_check = widgets.Button(description="check", button_style="primary")
         self.candidate_check.add_class("sk-candidate-check")
+        self.candidate_from_b = widgets.Button(description="start from B")
+        self.candidate_from_b.add_class("sk-candidate-from-b")
         self.candidate_result = widgets.HTML()
         self.candidate_result.add_class("sk-candidate-result")
         self.preview_view = widgets.HTML()
         self.preview_view.add_class("sk-preview")
+        self.raw_side = widgets.ToggleButtons(options=["A", "B"], value="B")
+        self.raw_side.add_class("sk-raw-side")
+        self.raw_view = widgets.HTML()
+        self.raw_view.add_class("sk-raw-schema")
         self.output = widgets.Output()
         self.output.add_class("sk-output")
 
@@ -174,13 +184,16 @@ class EvolutionExplorer(widgets.VBox):  # type: ignore[misc]
                 _title("Compare"),
                 widgets.HBox([self.picker_a, self.picker_b]),
                 self.diff_view,
+                _title("Raw schema"),
+                self.raw_side,
+                self.raw_view,
                 _title("B registered after A, under each level"),
                 self.levels_view,
                 _title("Preview: rows written with A, read with B"),
                 self.preview_view,
                 _title("Check a candidate schema (not registered)"),
                 self.candidate,
-                self.candidate_check,
+                widgets.HBox([self.candidate_check, self.candidate_from_b]),
                 self.candidate_result,
                 self.output,
             ]
@@ -191,6 +204,8 @@ class EvolutionExplorer(widgets.VBox):  # type: ignore[misc]
         self.timeline_prev.on_click(self._on_prev)
         self.timeline_next.on_click(self._on_next)
         self.candidate_check.on_click(self._on_check)
+        self.candidate_from_b.on_click(self._on_start_from_b)
+        self.raw_side.observe(self._on_raw_side, names="value")
         self.observe(self._on_pair, names=["A", "B"])
         self.observe(self._on_page, names="page")
         # The first load raises (a subject that does not exist is the caller's error); later
@@ -226,6 +241,7 @@ class EvolutionExplorer(widgets.VBox):  # type: ignore[misc]
         self.candidate_result.value = _render.candidate_html(None, data.subject)
         self._show_timeline()
         self._show_pair()
+        self._show_raw()
 
     def _on_subject(self, change: dict[str, Any]) -> None:
         with self.output:
@@ -239,6 +255,7 @@ class EvolutionExplorer(widgets.VBox):  # type: ignore[misc]
                 )
                 for part in (self.timeline, self.diff_view, self.levels_view, self.preview_view):
                     part.value = ""
+                self.raw_view.value = ""
 
     # -- the timeline ------------------------------------------------------------------------
 
@@ -297,6 +314,7 @@ class EvolutionExplorer(widgets.VBox):  # type: ignore[misc]
             self._syncing = False
         with self.output:
             self._show_pair()
+            self._show_raw()
 
     def _show_pair(self) -> None:
         data, a, b = self.data, self.A, self.B
@@ -313,6 +331,43 @@ class EvolutionExplorer(widgets.VBox):  # type: ignore[misc]
             info_a, info_b, sample=self._sample, rows=self._preview_rows, scratch=self._scratch
         )
         self.preview_view.value = _render.preview_html(self.preview_model)
+
+    # -- the raw schema --------------------------------------------------------------------
+
+    def _show_raw(self) -> None:
+        data, a, b = self.data, self.A, self.B
+        if data is None or a is None or b is None:
+            return
+        side = self.raw_side.value
+        info = data.get(a if side == "A" else b)
+        self.raw_view.value = _render.raw_schema_html(data.subject, info, side)
+        self.candidate_from_b.description = f"start from B (v{b})"
+
+    def _on_raw_side(self, change: dict[str, Any]) -> None:
+        with self.output:
+            self._show_raw()
+
+    def start_from_b(self) -> str:
+        """Put version B's schema (pretty JSON) in the candidate box, as the button does.
+
+        The previous verdict is cleared: it was for another text.
+
+        Returns
+        -------
+        str
+            The text now in the box.
+        """
+        if self.data is None or self.B is None:
+            return str(self.candidate.value)
+        text = _raw.pretty(self.data.get(self.B).schema.text)
+        self.candidate.value = text
+        self.candidate_model = None
+        self.candidate_result.value = _render.candidate_html(None, self.subject)
+        return text
+
+    def _on_start_from_b(self, _button: Any) -> None:
+        with self.output:
+            self.start_from_b()
 
     # -- the candidate -----------------------------------------------------------------------
 

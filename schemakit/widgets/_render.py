@@ -1,5 +1,6 @@
 """HTML for the widgets' parts: escaped (every value through :func:`schemakit._html.escape`),
-bounded (rows and messages), self-contained (inline styles, no scripts, no URLs).
+bounded (rows and messages), self-contained (inline styles, no scripts, no URL but the raw
+schema's own ``data:`` download).
 
 The classes and ``data-*`` attributes written here are the stable selectors listed in
 :mod:`schemakit.widgets`; browser tests and users who automate rely on them.
@@ -11,7 +12,9 @@ import datetime as dt
 import json
 from collections.abc import Iterable, Sequence
 
-from schemakit._html import MAX_ROWS, escape
+from schemakit._html import COLOURS, MAX_ROWS, escape
+from schemakit._html import badge as _badge
+from schemakit.widgets import _raw
 from schemakit.widgets._model import (
     CandidateResult,
     DiffRow,
@@ -30,6 +33,7 @@ __all__ = [
     "header_html",
     "levels_html",
     "preview_html",
+    "raw_schema_html",
     "subjects_html",
     "timeline_html",
 ]
@@ -41,23 +45,20 @@ MAX_COLUMNS = 40
 #: Characters of one cell value shown before it is cut with "…".
 MAX_CELL = 80
 
-GREEN = "#2e7d32"
-RED = "#c62828"
-GREY = "#757575"
+# Every colour is a role of schemakit._html.COLOURS (JupyterLab's theme variables first).
+GREEN = COLOURS["good"]
+RED = COLOURS["bad"]
+GREY = COLOURS["muted"]
 _TABLE = "border-collapse:collapse;font-family:monospace;font-size:12px;margin:4px 0"
-_CELL = "border:1px solid #ccc;padding:2px 6px;text-align:left;vertical-align:top"
-_BADGE = (
-    "color:white;padding:1px 6px;border-radius:3px;font-family:sans-serif;font-size:11px;"
-    "white-space:nowrap"
-)
-#: Row background by diff kind: additions green, removals red, changes amber, docs grey.
+_CELL = f"border:1px solid {COLOURS['border']};padding:2px 6px;text-align:left;vertical-align:top"
+#: Row tint by diff kind: additions green, removals red, docs and order neutral, others amber.
 _KIND_COLOUR = {
-    "added": "#e8f5e9",
-    "removed": "#ffebee",
-    "doc": "#f5f5f5",
-    "order": "#f5f5f5",
+    "added": COLOURS["tint-added"],
+    "removed": COLOURS["tint-removed"],
+    "doc": COLOURS["tint-neutral"],
+    "order": COLOURS["tint-neutral"],
 }
-_CHANGED = "#fff8e1"
+_CHANGED = COLOURS["tint-changed"]
 
 
 def _bool(value: bool) -> str:
@@ -88,10 +89,6 @@ def _th(columns: Iterable[str]) -> str:
 
 def _td(content: str, style: str = "") -> str:
     return f'<td style="{_CELL};{style}">{content}</td>'
-
-
-def _badge(text: str, colour: str) -> str:
-    return f'<span style="{_BADGE};background:{colour}">{escape(text)}</span>'
 
 
 def _messages(messages: Sequence[str], *, kind: str = "sk-message") -> str:
@@ -133,10 +130,10 @@ def _timeline_badge(data: SubjectData, info: VersionInfo) -> tuple[str, str]:
     if info.compatible is None:
         return "na", f'<span style="color:{GREY}">first</span>'
     if info.compatible:
-        return "true", _badge("✔ compatible", GREEN)
+        return "true", _badge("✔ compatible", "good")
     messages = data.badge_messages(info.version)
     title = escape("\n".join(messages[:MAX_MESSAGES]))
-    badge = f'<span title="{title}">{_badge("✘ incompatible", RED)}</span>'
+    badge = f'<span title="{title}">{_badge("✘ incompatible", "bad")}</span>'
     details = (
         '<details class="sk-badge-details"><summary style="cursor:pointer;font-size:11px">'
         f"{len(messages)} message{'' if len(messages) == 1 else 's'}</summary>"
@@ -153,7 +150,7 @@ def timeline_html(data: SubjectData, page: int, page_size: int) -> str:
         compatible, badge = _timeline_badge(data, info)
         deleted = info.deleted
         style = f"color:{GREY};text-decoration:line-through" if deleted else ""
-        mark = f" {_badge('deleted', GREY)}" if deleted else ""
+        mark = f" {_badge('deleted', 'neutral')}" if deleted else ""
         cells = (
             _td(f"v{info.version}{mark}")
             + _td(escape(info.id), style)
@@ -178,7 +175,7 @@ def timeline_html(data: SubjectData, page: int, page_size: int) -> str:
 
 
 def _direction(breaks: bool) -> str:
-    return _badge("breaks", RED) if breaks else f'<span style="color:{GREEN}">ok</span>'
+    return _badge("breaks", "bad") if breaks else f'<span style="color:{GREEN}">ok</span>'
 
 
 def diff_html(rows: Sequence[DiffRow], a: int, b: int, *, max_rows: int = MAX_ROWS) -> str:
@@ -221,9 +218,8 @@ def levels_html(verdicts: Sequence[LevelVerdict], a: int, b: int) -> str:
     """A → B under the seven levels: a ``tr[data-level]`` each, messages in ``li.sk-message``."""
     body: list[str] = []
     for verdict in verdicts:
-        badge = (
-            _badge("✔ compatible", GREEN) if verdict.compatible else _badge("✘ incompatible", RED)
-        )
+        ok = verdict.compatible
+        badge = _badge("✔ compatible", "good") if ok else _badge("✘ incompatible", "bad")
         notes = _messages(verdict.messages) + _messages(verdict.warnings, kind="sk-warning")
         body.append(
             f'<tr data-level="{escape(verdict.level)}" '
@@ -248,11 +244,11 @@ def candidate_html(result: CandidateResult | None, subject: str) -> str:
             "registering</div>"
         )
     if result.status == "true":
-        badge = _badge(f"✔ compatible under {result.level}", GREEN)
+        badge = _badge(f"✔ compatible under {result.level}", "good")
     elif result.status == "false":
-        badge = _badge(f"✘ incompatible under {result.level}", RED)
+        badge = _badge(f"✘ incompatible under {result.level}", "bad")
     else:
-        badge = _badge("✘ not a valid schema" if result.path is not None else "✘ error", RED)
+        badge = _badge("✘ not a valid schema" if result.path is not None else "✘ error", "bad")
     where = (
         f' <span class="sk-path">at {escape(result.path or "/")}</span>'
         if result.path is not None
@@ -327,6 +323,45 @@ def preview_html(preview: Preview) -> str:
         f'data-reader="{preview.reader}">'
         f'<caption style="text-align:left">{escape(caption)}</caption>'
         f"<thead><tr>{''.join(heads)}</tr></thead><tbody>{''.join(body)}</tbody></table>"
+    )
+
+
+def raw_schema_html(subject: str, info: VersionInfo, side: str) -> str:
+    """A version's schema text, pretty and copyable, with a download link.
+
+    ``div.sk-raw[data-side][data-version][data-id]`` holds ``pre.sk-raw-text`` (at most
+    :data:`~schemakit.widgets._raw.MAX_SHOWN_CHARS` characters) and ``a.sk-raw-download``
+    (a ``data:`` URL, up to :data:`~schemakit.widgets._raw.MAX_DOWNLOAD_BYTES`).
+    """
+    schema = info.schema
+    text = _raw.pretty(schema.text)
+    shown = text[: _raw.MAX_SHOWN_CHARS]
+    name = _raw.filename(subject, info.version, schema.schema_type)
+    size = len(text.encode("utf-8"))
+    if size <= _raw.MAX_DOWNLOAD_BYTES:
+        link = (
+            f'<a class="sk-raw-download" download="{escape(name)}" '
+            f'style="color:{COLOURS["link"]};text-decoration:underline" '
+            f'href="{_raw.data_url(text)}">download {escape(name)}</a>'
+        )
+    else:
+        link = (
+            f'<span class="sk-raw-too-large">{size} bytes, too large to download from here: '
+            f"registry.get_version({escape(repr(subject))}, {info.version}).schema.text</span>"
+        )
+    more = len(text) - len(shown)
+    note = f'<div class="sk-more">… {more} more characters (download them)</div>' if more else ""
+    pre = (
+        f'<pre class="sk-raw-text" style="max-height:320px;overflow:auto;margin:2px 0;'
+        "font-family:monospace;font-size:12px;line-height:1.35;padding:4px 6px;"
+        f"border:1px solid {COLOURS['border']};"
+        f'user-select:text">{escape(shown)}</pre>'
+    )
+    return (
+        f'<div class="sk-raw" data-side="{escape(side)}" data-version="{info.version}" '
+        f'data-id="{info.id}" data-schema-type="{escape(schema.schema_type)}">'
+        f'<div style="font-family:sans-serif">{escape(side)} = v{info.version} (id {info.id}, '
+        f"{escape(schema.schema_type)}): {link}</div>{pre}{note}</div>"
     )
 
 

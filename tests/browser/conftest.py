@@ -94,9 +94,8 @@ def context(browser: Browser, offline: Offline) -> Iterator[BrowserContext]:
         ctx.close()
 
 
-@pytest.fixture(scope="session")
-def page(context: BrowserContext, voila_server: VoilaServer, offline: Offline) -> Page:
-    """The rendered notebook (both widgets on screen), shared by this worker's tests."""
+def _render(context: BrowserContext, url: str, server: VoilaServer, offline: Offline) -> Page:
+    """A new page on ``url`` once the notebook's widgets are on screen."""
     pg = context.new_page()
 
     def watch(ws: WebSocket) -> None:  # routes do not see websockets
@@ -104,12 +103,24 @@ def page(context: BrowserContext, voila_server: VoilaServer, offline: Offline) -
             offline.blocked.append(ws.url)
 
     pg.on("websocket", watch)
-    pg.goto(voila_server.url, wait_until="domcontentloaded", timeout=RENDER_TIMEOUT_MS)
+    pg.goto(url, wait_until="domcontentloaded", timeout=RENDER_TIMEOUT_MS)
     try:
         for selector in (".sk-test-standalone", ".sk-browser"):
             expect(pg.locator(selector)).to_be_visible(timeout=RENDER_TIMEOUT_MS)
     except AssertionError as exc:
-        pytest.fail(
-            f"the notebook did not render: {exc}\n--- voila log ---\n{voila_server.log_tail()}"
-        )
+        pytest.fail(f"the notebook did not render: {exc}\n--- voila log ---\n{server.log_tail()}")
+    return pg
+
+
+@pytest.fixture(scope="session")
+def page(context: BrowserContext, voila_server: VoilaServer, offline: Offline) -> Page:
+    """The rendered notebook (both widgets on screen), shared by this worker's tests."""
+    return _render(context, voila_server.url, voila_server, offline)
+
+
+@pytest.fixture(scope="session")
+def dark_page(context: BrowserContext, voila_server: VoilaServer, offline: Offline) -> Page:
+    """The same notebook under JupyterLab's dark theme (Voila's ``?theme=dark``; own kernel)."""
+    pg = _render(context, voila_server.url + "?theme=dark", voila_server, offline)
+    expect(pg.locator("body")).to_have_attribute("data-jp-theme-light", "false")
     return pg

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Locator, Page, expect
 
-from . import _notebook
+from . import _contrast, _notebook
 from ._harness import ARTIFACTS, Offline
 
 #: The standalone explorer (the browser's own explorer has the same classes).
@@ -55,18 +55,17 @@ def assert_stayed_local(offline: Offline) -> None:
     )
 
 
-#: The colours (text, background, border) of an element and what it contains, as [r, g, b].
+#: The colours (text, background, border) of an element and what it contains, as computed.
 _COLOURS_JS = """e => [e, ...e.querySelectorAll('*')].flatMap(x => {
   const s = getComputedStyle(x);
   return [s.color, s.backgroundColor, s.borderLeftColor, s.borderTopColor];
-}).map(c => c.match(/[\\d.]+/g)).filter(c => c && (c.length < 4 || +c[3] > 0)).map(
-  c => c.slice(0, 3).map(Number))"""
+})"""
 
 
 def is_red(element: Locator) -> bool:
     """Whether the element or something inside it is drawn in a red (red well above green/blue)."""
-    colours: list[list[float]] = element.evaluate(_COLOURS_JS)
-    return any(r >= 150 and r - max(g, b) >= 60 for r, g, b in colours)
+    colours = [_contrast.parse(c) for c in element.evaluate(_COLOURS_JS)]
+    return any(a > 0 and r >= 0.58 and r - max(g, b) >= 0.235 for r, g, b, a in colours)
 
 
 def explorer(page: Page) -> Locator:

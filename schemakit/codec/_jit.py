@@ -22,8 +22,10 @@ __all__ = ["LazyKernels", "compile_seconds"]
 _T = TypeVar("_T")
 
 _clock_lock = threading.Lock()
-_compile_total = 0.0  # seconds of the process spent in first calls (overlaps counted once)
-_compile_until = 0.0  # where the last counted first call ended, on the perf_counter clock
+# (start, end) of each kernel's first call, on the perf_counter clock: one per kernel and
+# process, so a few dozen at most
+_first_calls: list[tuple[float, float]] = []
+_compile_total = 0.0  # the length of their union: two threads waiting on one compile, once
 
 
 def compile_seconds() -> float:
@@ -32,12 +34,17 @@ def compile_seconds() -> float:
 
 
 def _count(start: float, end: float) -> None:
-    """Count ``[start, end]``, less what overlaps first calls already counted (two threads
-    that wait on the same compile are one wait)."""
-    global _compile_total, _compile_until
+    """Count the first call ``[start, end]``: the total is the length of the union of all
+    first calls, so a second two threads both waited is counted once."""
+    global _compile_total
     with _clock_lock:
-        _compile_total += max(0.0, end - max(start, _compile_until))
-        _compile_until = max(_compile_until, end)
+        _first_calls.append((start, end))
+        total, until = 0.0, float("-inf")
+        for begin, finish in sorted(_first_calls):
+            if finish > until:
+                total += finish - max(begin, until)
+                until = finish
+        _compile_total = total
 
 
 class _FirstCall:

@@ -5,6 +5,7 @@ from schemakit.compat import CompatibilityResult, check_compatibility
 from schemakit.diff import FieldChange, SchemaDiff, diff
 from schemakit.errors import (
     DecodeError,
+    DefaultRegistryWarning,
     EncodeError,
     IncompatibleSchemaError,
     InferenceError,
@@ -16,6 +17,7 @@ from schemakit.errors import (
     RegistryBusyError,
     RegistryConnectionError,
     SchemakitError,
+    SchemakitWarning,
     SchemaNotFoundError,
     SchemaParseError,
     SubjectNotFoundError,
@@ -35,6 +37,7 @@ from schemakit.serde import Deserializer, Serializer, decode, encode
 __all__ = [
     "CompatibilityResult",
     "DecodeError",
+    "DefaultRegistryWarning",
     "Deserializer",
     "EncodeError",
     "ExportReport",
@@ -57,6 +60,7 @@ __all__ = [
     "SchemaNotFoundError",
     "SchemaParseError",
     "SchemakitError",
+    "SchemakitWarning",
     "Serializer",
     "SubjectNotFoundError",
     "VersionNotFoundError",

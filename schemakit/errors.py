@@ -15,6 +15,7 @@ from typing import Any, ClassVar
 __all__ = [
     "ERROR_CODES",
     "DecodeError",
+    "DefaultRegistryWarning",
     "EncodeError",
     "IncompatibleSchemaError",
     "InferenceError",
@@ -31,6 +32,7 @@ __all__ = [
     "SchemaNotFoundError",
     "SchemaParseError",
     "SchemakitError",
+    "SchemakitWarning",
     "SubjectNotFoundError",
     "SubjectNotSoftDeletedError",
     "SubjectSoftDeletedError",
@@ -347,8 +349,20 @@ class RegistryConnectionError(SchemakitError, ConnectionError):
         self.url = url
 
 
-class PerformanceWarning(UserWarning):
+class SchemakitWarning(UserWarning):
+    """The base of every warning schemakit emits; filter it to silence them all."""
+
+
+class PerformanceWarning(SchemakitWarning):
     """A batch path fell back to a slow row-wise route; the message names the column and why."""
+
+
+class DefaultRegistryWarning(SchemakitWarning):
+    """No registry was given, so schemakit created its default file in the working directory.
+
+    Said once per process, when ``./schemakit.duckdb`` is created (not when it already exists);
+    the message names the path and how to choose another location.
+    """
 
 
 class RegistryBusyError(SchemakitError, RuntimeError):

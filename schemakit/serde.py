@@ -406,10 +406,16 @@ def _records(
 
 
 def _progress(total: int | None, what: str, enabled: bool) -> Any:
-    """A ``tqdm.auto`` bar over rows that appears only once a run takes more than a second."""
+    """A ``tqdm.auto`` bar over rows that appears only once a run takes more than a second.
+
+    Its clock leaves out the kernels' first calls (numba's start-up and compile, paid once per
+    process), so the rate it shows is the rate of the work.
+    """
     from tqdm.auto import tqdm
 
-    return tqdm(
+    from schemakit.codec._jit import compile_seconds
+
+    bar = tqdm(
         total=total,
         desc=f"schemakit {what}",
         unit=" rows",
@@ -418,6 +424,21 @@ def _progress(total: int | None, what: str, enabled: bool) -> Any:
         disable=not enabled,
         leave=False,
     )
+    if bar.disable:
+        return bar
+    update, seen = bar.update, compile_seconds()
+
+    def update_without_compile(n: float = 1) -> bool | None:
+        nonlocal seen
+        now = compile_seconds()
+        spent, seen = now - seen, now
+        bar.start_t += spent  # as if the bar had started that much later
+        bar.last_print_t += spent
+        shown: bool | None = update(n)
+        return shown
+
+    bar.update = update_without_compile
+    return bar
 
 
 def _is_stream(data: Any) -> bool:

@@ -12,6 +12,8 @@ import copy
 import json
 import operator
 import os
+import sys
+import warnings
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal, TypeVar, cast, overload
@@ -20,6 +22,7 @@ from schemakit import _html
 from schemakit._typing import CompatibilityLevel, Mode, allowed
 from schemakit.compat import CompatibilityResult, check_compatibility, check_level
 from schemakit.errors import (
+    DefaultRegistryWarning,
     IncompatibleSchemaError,
     InvalidModeError,
     InvalidSubjectError,
@@ -62,6 +65,9 @@ ENV_VAR = "SCHEMAKIT_REGISTRY"
 #: The registry file used when neither an argument nor :data:`ENV_VAR` names one.
 DEFAULT_LOCATION = "schemakit.duckdb"
 
+#: Whether this process was told that the default file was created (said once per process).
+_DEFAULT_CREATED_WARNED = False
+
 _LEVELS = allowed(CompatibilityLevel)
 _MODES = allowed(Mode)
 _MAX_CANDIDATES = 4096
@@ -72,24 +78,55 @@ def _is_url(text: str) -> bool:
     return text.lower().startswith(("http://", "https://"))
 
 
-def _resolve_location(location: str | os.PathLike[str] | None) -> str:
-    """The location to open: the argument, else ``$SCHEMAKIT_REGISTRY``, else the default file.
+def _resolve_location(location: str | os.PathLike[str] | None) -> tuple[str, bool]:
+    """The location to open: the argument, else ``$SCHEMAKIT_REGISTRY``, else the default file;
+    and whether it is the default file (neither the caller nor the environment chose one).
 
     An ``http(s)://`` URL is returned as given (credentials included: the REST backend takes
     them out and redacts them); a path is made absolute.
     """
+    default = False
     if location is None:
-        location = os.environ.get(ENV_VAR) or DEFAULT_LOCATION
+        location = os.environ.get(ENV_VAR)
+        if not location:
+            location, default = DEFAULT_LOCATION, True
     text = os.fspath(location)
     if not isinstance(text, str):
         raise TypeError(f"a registry location is a str or os.PathLike[str], not {type(text)}")
     if _is_url(text):
-        return text
+        return text, False
     if text == ":memory:":
-        return text
+        return text, False
     if not text.strip():
         raise ValueError("a registry location may not be empty; give a file path or ':memory:'")
-    return os.path.abspath(os.path.expanduser(text))
+    return os.path.abspath(os.path.expanduser(text)), default
+
+
+def _warn_default_created(path: str) -> None:
+    """Say, once per process, that the default registry file was just created, and where."""
+    global _DEFAULT_CREATED_WARNED
+    if _DEFAULT_CREATED_WARNED:
+        return
+    _DEFAULT_CREATED_WARNED = True
+    message = (
+        f"no registry was given, so schemakit created the registry file {path} (the default, "
+        f"./{DEFAULT_LOCATION} in the working directory); to keep schemas elsewhere pass "
+        f"registry=... (a file path, ':memory:' or an http:// URL) or set {ENV_VAR}"
+    )
+    warnings.warn(message, DefaultRegistryWarning, stacklevel=_caller_stacklevel())
+
+
+def _caller_stacklevel() -> int:
+    """The ``stacklevel`` of the first frame outside schemakit (and the ``contextlib`` that
+    opens registries for a call): the user's line that asked."""
+    package = os.path.dirname(os.path.dirname(os.path.abspath(__file__))) + os.sep
+    inside = (package, os.path.abspath(contextlib.__file__))
+    frame = sys._getframe(1)  # _warn_default_created, whose warn() is level 1
+    level = 1
+    while frame.f_back is not None and os.path.abspath(frame.f_code.co_filename).startswith(inside):
+        frame = frame.f_back
+        level += 1
+    return level
 
 
 _T = TypeVar("_T")
@@ -343,7 +380,9 @@ class Registry:
         client: httpx.Client | None = None,
         read_only: bool | None = None,
     ) -> None:
-        resolved = _resolve_location(location)
+        resolved, default = _resolve_location(location)
+        # said only when the default file is created, after it was: not when it exists
+        created = default and not os.path.exists(resolved)
         if isinstance(timeout, bool) or not isinstance(timeout, int | float) or timeout < 0:
             raise ValueError(f"timeout must be a number of seconds >= 0, not {timeout!r}")
         self._backend: Backend
@@ -363,6 +402,8 @@ class Registry:
             store = DuckDBStore(resolved, timeout=timeout, read_only=read_only)
             self._backend = store
             self._read_only = store.read_only
+            if created and os.path.exists(resolved):
+                _warn_default_created(resolved)
         self._schemas: dict[int, Schema] = {}
         self._known: dict[tuple[str, bool, str], RegisteredSchema] = {}
         self._candidates: dict[tuple[str, str], tuple[Schema, Candidate]] = {}

@@ -16,6 +16,7 @@ import pandas as pd
 import pytest
 
 from schemakit.errors import (
+    DefaultRegistryWarning,
     IncompatibleSchemaError,
     InvalidCompatibilityLevelError,
     InvalidSubjectError,
@@ -799,7 +800,8 @@ def test_location_defaults_to_the_environment_then_the_working_directory(
 ) -> None:
     monkeypatch.chdir(tmp_path)
     monkeypatch.delenv("SCHEMAKIT_REGISTRY", raising=False)
-    with Registry() as reg:
+    monkeypatch.setattr("schemakit.registry.registry._DEFAULT_CREATED_WARNED", False)
+    with pytest.warns(DefaultRegistryWarning, match="schemakit.duckdb"), Registry() as reg:
         assert reg.location == str(tmp_path / "schemakit.duckdb")
     assert (tmp_path / "schemakit.duckdb").exists()
     monkeypatch.setenv("SCHEMAKIT_REGISTRY", str(tmp_path / "env.duckdb"))

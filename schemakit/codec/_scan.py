@@ -75,7 +75,7 @@ _BAD_BRANCH, _BAD_ENUM, _NEG_COUNT, _BIG_COUNT, _INT_RANGE = 6, 7, 8, 9, 10
 _BAD_UTF8, _WIDE_DECIMAL, _BAD_TIME, _BIG_DECIMAL, _TOO_DEEP = 11, 12, 14, 15, 16
 _REASONS: Mapping[int, str] = {**DECODE_REASONS, _TOO_DEEP: DEPTH_REASON}
 # what the one varint read of the walk is for
-_WANT_LEAF, _WANT_COUNT = 0, 1
+_WANT_LEAF, _WANT_COUNT, _WANT_SIZE = 0, 1, 2
 _WIDTH = {"null": 0, "boolean": 1, "float": 4, "double": 8}
 _NO_DECIMALS = np.empty(0, np.int64)  # never written: a schema without decimals
 
@@ -101,6 +101,7 @@ def _py_scan(buf: Any, pos: Any, program: Any, out: Any) -> Any:  # pragma: no c
     sp = 0
     node = root
     top = -1
+    pending: Any = 0  # a negative block count whose byte size is read next
     while True:
         want = _WANT_LEAF
         if node >= 0:
@@ -142,7 +143,7 @@ def _py_scan(buf: Any, pos: Any, program: Any, out: Any) -> Any:  # pragma: no c
                 stack_left[sp - 1] = left - 1
                 node = kids[nodes[top, 3] + (1 if kind == _MAP and left % 2 == 1 else 0)]
                 continue
-            want = _WANT_COUNT
+            want = _WANT_SIZE if pending != 0 else _WANT_COUNT
         # one varint
         result = np.uint64(0)
         shift = np.uint64(0)
@@ -162,29 +163,18 @@ def _py_scan(buf: Any, pos: Any, program: Any, out: Any) -> Any:  # pragma: no c
         if want != _WANT_LEAF:
             if code != 0:
                 return code, top, pos, nd
-            count = value
-            if count < 0:  # a negative count is followed by the block's size in bytes
-                code = _LONG_VARINT
-                result = np.uint64(0)
-                shift = np.uint64(0)
-                for _k in range(10):
-                    if pos >= end:
-                        code = _TRUNCATED
-                        break
-                    b = np.uint64(buf[pos])
-                    pos += 1
-                    result |= (b & np.uint64(127)) << shift
-                    shift += np.uint64(7)
-                    if b < 128:
-                        code = 0
-                        break
-                if code != 0:
-                    return code, top, pos, nd
-                if np.int64(result >> np.uint64(1)) ^ -np.int64(result & np.uint64(1)) < 0:
+            if want == _WANT_COUNT:
+                count = value
+                if count < 0:  # a negative count is followed by the block's size in bytes
+                    pending = count
+                    continue  # the next varint read is that size
+            else:
+                if value < 0:
                     return _NEG_LEN, top, pos, nd
-                if count == -(2**63):  # its negation overflows
+                if pending == -(2**63):  # its negation overflows
                     return _NEG_COUNT, top, pos, nd
-                count = -count
+                count = -pending
+                pending = 0
             rule = nodes[top, 5]
             room = end - pos
             limit = room * 8 + _ZERO_WIDTH_SLACK if rule == _ZERO_WIDTH else room // rule

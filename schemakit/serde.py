@@ -1688,8 +1688,8 @@ class Deserializer:
             assert isinstance(failure, ScanFailure)
             reason = failure.reason
             detail = f" at field {failure.path.lstrip('.')!r}" if failure.path else ""
-            if too_deep:
-                detail += f" ({self._max_depth} levels of records, arrays and maps: max_depth)"
+            if failure.limit:
+                detail += f" ({failure.limit})"
         raise DecodeError(
             f"row 0 (schema id {schema_id}): {reason}{detail}",
             row=0,

@@ -112,6 +112,11 @@ _DAY = {"ms": 86_400_000, "us": 86_400_000_000}
 #: the bytes left, so a block may hold at most this many plus 8 per byte left in the body,
 #: and a batch at most this many per row plus 8 per byte of input in all.
 _ZERO_WIDTH_SLACK = 64
+#: The item limit in words, for the messages of "item count exceeds the body".
+ITEM_LIMIT = (
+    f"the limit: items of zero bytes (null, empty records) at most 8 per byte of the body plus "
+    f"{_ZERO_WIDTH_SLACK}, other items at most one per byte left"
+)
 
 _VARINT_SHIFTS = np.arange(0, 70, 7, dtype=np.uint64)
 
@@ -2034,6 +2039,8 @@ def _message(batch: _Batch, i: int, row_ids: _I64, schema_id: int | None, slots:
     if code == _TRAILING:
         extra = int(slots.end[i] - slots.pos[i])
         detail = f": {extra} byte(s) left after the record"
+    elif code == _BIG_COUNT:
+        detail = f" ({ITEM_LIMIT})"
     else:
         detail = ""
     return f"row {int(row_ids[i])}{sid}: {reason}{where}{detail}"

@@ -30,7 +30,7 @@ from schemakit._arrow_types import avro_to_arrow_schema
 from schemakit._names import collect_named
 from schemakit.codec import _reader
 from schemakit.codec._jit import LazyKernels
-from schemakit.codec._reader import DECODE_REASONS
+from schemakit.codec._reader import _ZERO_WIDTH_SLACK, DECODE_REASONS, ITEM_LIMIT
 
 __all__ = [
     "DEPTH_REASON",
@@ -68,7 +68,6 @@ _NO_CHECK, _TIME_MS, _TIME_US, _DECIMAL = 0, 1, 2, 3
 _DAY_MS, _DAY_US = 86_400_000, 86_400_000_000
 # column 5 of an array or map node: how a block's item count is bounded (see _reader.blocks)
 _ZERO_WIDTH = -1
-_ZERO_WIDTH_SLACK = 64
 # reason codes, as in DECODE_REASONS; 16 is this module's depth limit
 _TRUNCATED, _TRAILING, _NEG_LEN, _BIG_LEN, _LONG_VARINT = 1, 2, 3, 4, 5
 _BAD_BRANCH, _BAD_ENUM, _NEG_COUNT, _BIG_COUNT, _INT_RANGE = 6, 7, 8, 9, 10
@@ -256,10 +255,12 @@ _KERNELS = LazyKernels(_Kernels)
 
 @dataclass(frozen=True)
 class ScanFailure:
-    """Why a body failed: the reason (as the batch decoder words it) and the field path."""
+    """Why a body failed: the reason (as the batch decoder words it), the field path, and the
+    limit it passed, in words (``""`` when the reason is not a limit)."""
 
     reason: str
     path: str
+    limit: str = ""
 
 
 class BodyScanner:
@@ -288,6 +289,7 @@ class BodyScanner:
         self._nodes = np.array(self._rows, np.int64).reshape(-1, 6)
         self._kid_array = np.array(self._kids, np.int64)
         self._set_rules()
+        self._max_depth = max_depth
         head = np.array([root, max_depth, len(self._nodes)], np.int64)
         self._program = np.concatenate([head, self._nodes.reshape(-1), self._kid_array])
 
@@ -400,7 +402,11 @@ class BodyScanner:
                 if failed:
                     return ScanFailure(_REASONS[failed], self._paths[where]), int(pos)
         if code:
-            return ScanFailure(_REASONS[int(code)], self._paths[int(node)]), int(pos)
+            limit = {
+                _BIG_COUNT: ITEM_LIMIT,
+                _TOO_DEEP: f"{self._max_depth} levels of records, arrays and maps: max_depth",
+            }.get(int(code), "")
+            return ScanFailure(_REASONS[int(code)], self._paths[int(node)], limit), int(pos)
         return None, int(pos)
 
     def _decimal(self, record: bytes, node: int, at: int, length: int) -> int:

@@ -203,6 +203,11 @@ def test_hostile_records_are_refused_with_the_batch_reason(
     assert caught.value.reason == reason
     assert caught.value.schema_id == int.from_bytes(record[1:5], "big")
     assert reason in str(caught.value)
+    named = {
+        "item count exceeds the body": "the limit: items of zero bytes",
+        DEPTH_REASON: "levels",
+    }
+    assert named.get(reason, "") in str(caught.value)  # a limit passed is named with its rule
     # nothing was built: well under 64 MiB more than before (ru_maxrss is in KiB)
     assert resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before < 64 * 1024
     if schema is not NODE:  # recursive schemas have no batch decoder
